@@ -1,0 +1,27 @@
+// What auth hands to the pipeline: a decision about one token. Auth never imports cache and cache
+// never imports auth; the pipeline carries an Identity between them.
+import type { JWTPayload } from 'jose';
+
+export interface Identity {
+  /** The verified claims; the pipeline reads partition values and identity headers from them. */
+  readonly claims: Readonly<JWTPayload>;
+  /** Epoch ms after which this identity is no longer valid (the token's exp). */
+  readonly expiresAt: number;
+}
+
+/** Stable codes for why a token was refused; logged and counted, never sent in detail to clients. */
+export type DenyReason =
+  | 'malformed' // not three strict base64url segments, bad JSON, oversize
+  | 'alg_not_allowed' // alg absent from every configured key's allow-list (includes "none")
+  | 'unknown_key' // no configured key matches the kid / alg
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'missing_exp'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'invalid_claims'; // non-numeric times, iat in the future, etc.
+
+export type Decision =
+  | { readonly ok: true; readonly identity: Identity; readonly expiresAt: number }
+  | { readonly ok: false; readonly reason: DenyReason; readonly expiresAt: number };

@@ -1,0 +1,76 @@
+// The configuration schema: one source of truth for keys, types, defaults and their documentation.
+// Every object is strict (unknown keys are errors); values are parsed to their runtime form
+// (durations in ms, sizes in bytes, addresses split) so nothing downstream re-parses them.
+import { z } from 'zod';
+import { duration, headerName, httpUrl, listen, pathPrefix, size } from './fields.js';
+import { jwtSchema } from './jwt-schema.js';
+
+export const routeCacheSchema = z.strictObject({
+  /** Store responses for this long even when the origin says nothing (never overrides private/no-store/Set-Cookie). */
+  ttl: duration.optional(),
+  /** false: never cache this route. */
+  enabled: z.boolean().default(true),
+});
+
+export const routeSchema = z.strictObject({
+  /** Path prefix, matched against the normalised path; first match wins. */
+  path: pathPrefix,
+  /** required: a valid token is needed; optional: checked when present; off: not looked at. */
+  auth: z.enum(['required', 'optional', 'off']).default('required'),
+  /** What to do with a request whose token is missing or bad: reject (401) or pass (forward untouched, uncached). */
+  onDenied: z.enum(['reject', 'pass']).default('reject'),
+  cache: routeCacheSchema.optional(),
+  /** Claims whose values split the shared cache (one copy per tenant, say). */
+  partitionBy: z.array(z.string().min(1)).default([]),
+  /** Claim name → request header sent to the origin. */
+  identityHeaders: z.record(z.string().min(1), headerName).default({}),
+  /** Name of a query parameter that may carry the token on this route (removed before forwarding). */
+  tokenQueryParam: z.string().min(1).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** Public listener, host:port. */
+  listen: listen.default({ host: '127.0.0.1', port: 8080 }),
+  /** The origin, e.g. http://127.0.0.1:9000. */
+  upstream: httpUrl,
+  /** Processes serving the public listener: a number, or "auto" for one per core. */
+  workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default(1),
+  admin: z
+    .strictObject({
+      /** Health and metrics listener; never the public one. */
+      listen: listen.default({ host: '127.0.0.1', port: 8081 }),
+    })
+    .default({ listen: { host: '127.0.0.1', port: 8081 } }),
+  jwt: jwtSchema,
+  routes: z.array(routeSchema).default([]),
+  cache: z
+    .strictObject({
+      /** Memory budget for stored responses. */
+      maxBytes: size.default(256 * 1024 * 1024),
+      /** Larger responses are streamed and not stored. */
+      maxObjectBytes: size.default(8 * 1024 * 1024),
+      /** How long a key whose response was not storable skips request collapsing. */
+      uncacheableTtl: duration.default(5_000),
+    })
+    .default({ maxBytes: 256 * 1024 * 1024, maxObjectBytes: 8 * 1024 * 1024, uncacheableTtl: 5_000 }),
+  timeouts: z
+    .strictObject({
+      /** TCP connect to the origin. */
+      connect: duration.default(5_000),
+      /** From request sent to response headers received. */
+      headers: duration.default(30_000),
+      /** Longest silence while the response body arrives. */
+      body: duration.default(30_000),
+      /** How long SIGTERM waits for in-flight requests. */
+      shutdown: duration.default(10_000),
+    })
+    .default({ connect: 5_000, headers: 30_000, body: 30_000, shutdown: 10_000 }),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .default({ level: 'info' }),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;

@@ -1,0 +1,64 @@
+// The metrics registry. Counters are bumped at the transitions of the request flow
+// (route → token → decide → lookup → fetch → store → deliver) with pre-bound label children, so the
+// hot path pays an increment, not a label lookup.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type AuthOutcome =
+  | 'none' // no token on a route that looks at tokens
+  | 'cached_allow'
+  | 'cached_deny'
+  | 'verified_allow'
+  | 'verified_deny'
+  | 'malformed'; // rejected by the syntax check, no crypto
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bouncer_process_' });
+
+  const requests = new Counter({
+    name: 'bouncer_requests_total',
+    help: 'Requests answered, by cache status (hit, stale, miss, collapsed, pass, bypass, denied, error)',
+    labelNames: ['cache_status'] as const,
+    registers: [registry],
+  });
+  const auth = new Counter({
+    name: 'bouncer_auth_decisions_total',
+    help: 'Token decisions, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const verifications = new Counter({
+    name: 'bouncer_signature_verifications_total',
+    help: 'Signature verifications performed (decision cache misses), by result',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const originRequests = new Counter({
+    name: 'bouncer_origin_requests_total',
+    help: 'Requests sent to the origin, by purpose (fetch, pass, revalidate) and result',
+    labelNames: ['purpose', 'result'] as const,
+    registers: [registry],
+  });
+  const collapsed = new Counter({
+    name: 'bouncer_collapsed_waiters_total',
+    help: 'Requests that waited for another request\'s origin fetch instead of making their own',
+    registers: [registry],
+  });
+  const stored = new Counter({
+    name: 'bouncer_cache_stores_total',
+    help: 'Responses stored in the content cache, and refused (with the reason)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'bouncer_request_duration_seconds',
+    help: 'Time from request received to response headers handed to the front',
+    labelNames: ['cache_status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  return { registry, requests, auth, verifications, originRequests, collapsed, stored, duration };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
