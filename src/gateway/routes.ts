@@ -11,8 +11,8 @@ export interface RoutePolicy {
   /** Route-forced freshness in ms, or undefined to let the origin's headers decide. */
   readonly ttl: number | undefined;
   readonly partitionBy: readonly string[];
-  /** [claim, header name (lower-case)] pairs. */
-  readonly identityHeaders: ReadonlyArray<readonly [string, string]>;
+  /** Claim → header name (lower-case). */
+  readonly identityHeaders: Readonly<Record<string, string>>;
   readonly tokenQueryParam: string | undefined;
 }
 
@@ -25,7 +25,7 @@ export const UNMATCHED: RoutePolicy = Object.freeze({
   cacheEnabled: false,
   ttl: undefined,
   partitionBy: [],
-  identityHeaders: [],
+  identityHeaders: {},
   tokenQueryParam: undefined,
 });
 
@@ -45,10 +45,10 @@ export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
     cacheEnabled: route.cache?.enabled ?? true,
     ttl: route.cache?.ttl,
     partitionBy: route.partitionBy,
-    identityHeaders: Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()] as const),
+    identityHeaders: Object.fromEntries(Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()])),
     tokenQueryParam: route.tokenQueryParam,
   }));
-  const identityHeaderNames = new Set(policies.flatMap((p) => p.identityHeaders.map(([, header]) => header)));
+  const identityHeaderNames = new Set(policies.flatMap((p) => Object.values(p.identityHeaders)));
 
   return {
     identityHeaderNames,

@@ -214,7 +214,7 @@ export function createServe(deps: ServeDeps): Serve {
   return { cached, pass };
 }
 
-const NO_IDENTITY: readonly string[] = [];
+const NO_IDENTITY: ReadonlyArray<readonly [string, string]> = [];
 
 /** A stored response as delivered: Age and Cache-Status added; HEAD gets the headers only. */
 function deliver(entry: StoredResponse, request: GatewayRequest, cacheStatus: string, at: number): GatewayResponse {

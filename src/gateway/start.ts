@@ -23,7 +23,7 @@ export interface RunningGateway {
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
   const metrics = createMetrics();
   const authenticator = await createAuthenticator(config.jwt, {
-    hooks: { onVerify: (result) => metrics.verifications.labels(result).inc() },
+    hooks: { onVerify: (decision) => metrics.verifications.labels(decision.ok ? 'valid' : decision.reason).inc() },
   });
   const routes = compileRoutes(config.routes);
   const upstream = new URL(config.upstream);

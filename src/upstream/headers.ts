@@ -24,8 +24,8 @@ const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', '
 export interface ForwardOptions {
   /** Names to remove because Bouncer alone may set them (lower-case). */
   readonly reserved: ReadonlySet<string>;
-  /** Identity headers to add: name, value, name, value… */
-  readonly identity: readonly string[];
+  /** Identity headers to add, [name, value]. */
+  readonly identity: ReadonlyArray<readonly [string, string]>;
   /** Host header for the origin (the upstream's own authority). */
   readonly host: string;
   readonly clientAddress: string;
@@ -48,7 +48,7 @@ export function forwardRequestHeaders(headers: HeaderMap, options: ForwardOption
   const forwardedFor = headers['x-forwarded-for'];
   out['x-forwarded-for'] = forwardedFor ? `${Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor}, ${options.clientAddress}` : options.clientAddress;
   out['x-forwarded-proto'] = options.secure ? 'https' : 'http';
-  for (let i = 0; i < options.identity.length; i += 2) out[options.identity[i]!] = options.identity[i + 1]!;
+  for (const [name, value] of options.identity) out[name] = value;
   return out;
 }
 
