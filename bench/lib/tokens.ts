@@ -3,13 +3,15 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SignJWT, base64url } from 'jose';
 
-export type SigningKey = { alg: 'HS256'; secret: string } | { alg: 'RS256'; privateKey: KeyObject };
+export type HsKey = { alg: 'HS256'; secret: string };
+export type RsKey = { alg: 'RS256'; privateKey: KeyObject };
+export type SigningKey = HsKey | RsKey;
 
-export function createHsKey(secret = randomBytes(32).toString('base64url')): SigningKey {
+export function createHsKey(secret = randomBytes(32).toString('base64url')): HsKey {
   return { alg: 'HS256', secret };
 }
 
-export function createRsKey(): { key: SigningKey; publicPem: string } {
+export function createRsKey(): { key: RsKey; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { key: { alg: 'RS256', privateKey }, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
@@ -31,7 +33,7 @@ export function mintValid(key: SigningKey, count: number, first = 0): Promise<st
  * `count` distinct invalid tokens, round robin: random garbage, HS256 with a wrong secret, alg "none",
  * expired an hour ago (beyond any leeway) but signed with `hsKey`, RS256 signed by a foreign key.
  */
-export function mintInvalid(hsKey: SigningKey, count: number): Promise<string[]> {
+export function mintInvalid(hsKey: HsKey, count: number): Promise<string[]> {
   const wrongSecret = createHsKey();
   const foreignRsa = createRsKey().key;
   const exp = nowSeconds() + 3600;
