@@ -1,0 +1,81 @@
+// Hot path: a warm 1 KiB cached body behind the gateway, every request from a different valid user,
+// next to a bare node:http server answering the same bytes with no auth, under the same wrk load.
+// Rounds alternate between the two; the median round is reported.
+import type { BenchOptions, Fixture } from './lib/fixture.js';
+import type { Row } from './lib/table.js';
+import { gatewayCounters } from './lib/prometheus.js';
+import { startBare, startGateway, startOrigin } from './lib/servers.js';
+import { median } from './lib/stats.js';
+import { runWrk, type WrkResult } from './lib/wrk.js';
+
+const FEED = '/api/v1/feed';
+
+export interface HotSide {
+  rounds: WrkResult[];
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export async function benchHot(fx: Fixture) {
+  const { durationS, rounds, tokens } = fx.options;
+  const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
+  const bare = await startBare({ cpu: fx.cpus.server });
+  try {
+    const tokensFile = await fx.validTokensFile(tokens);
+    const load = (url: string, seconds: number) =>
+      runWrk({ url: url + FEED, tokensFile, durationS: seconds, connections: 64, cpu: fx.cpus.client });
+
+    // Not measured: fills the content cache, decides every token at least once, and lets both
+    // servers' JIT settle so neither is measured cold.
+    const warmS = Math.max(3, Math.ceil(durationS / 3));
+    const warm = await load(gateway.url, warmS);
+    if (warm.requests < tokens) console.warn(`hot: warm-up sent ${warm.requests} requests for ${tokens} tokens`);
+    await load(bare.url, warmS);
+
+    const before = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
+    const bouncerRounds: WrkResult[] = [];
+    const bareRounds: WrkResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      bouncerRounds.push(await load(gateway.url, durationS));
+      bareRounds.push(await load(bare.url, durationS));
+    }
+    const after = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
+
+    const bouncer = summarise(bouncerRounds);
+    const baseline = summarise(bareRounds);
+    return {
+      bouncer,
+      bare: baseline,
+      ratio: Math.round((bouncer.rps / baseline.rps) * 1000) / 1000,
+      warmUp: warm,
+      duringMeasurement: {
+        originRequests: after.origin.requests - before.origin.requests,
+        gatewayOriginRequests: after.gateway.originRequests - before.gateway.originRequests,
+        signatureVerifications: after.gateway.verifications - before.gateway.verifications,
+      },
+    };
+  } finally {
+    await Promise.all([bare.stop(), gateway.stop(), origin.stop()]);
+  }
+}
+
+function summarise(rounds: WrkResult[]): HotSide {
+  return {
+    rounds,
+    rps: median(rounds.map((r) => r.rps)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+  };
+}
+
+export function hotRows(r: Awaited<ReturnType<typeof benchHot>>, o: BenchOptions): Row[] {
+  return [
+    ['bouncer req/s | p50 ms | p99 ms', `${r.bouncer.rps} | ${r.bouncer.p50Ms} | ${r.bouncer.p99Ms}`],
+    ['bare node:http req/s | p50 ms | p99 ms', `${r.bare.rps} | ${r.bare.p50Ms} | ${r.bare.p99Ms}`],
+    ['ratio bouncer/bare', r.ratio],
+    ['origin requests / verifications while measured', `${r.duringMeasurement.originRequests} / ${r.duringMeasurement.signatureVerifications}`],
+    ['median of', `${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
+  ];
+}

@@ -1,0 +1,73 @@
+// The processes a benchmark stands up: the demo origin, the gateway (through its CLI, exactly as a
+// user runs it) and a bare node:http server as the baseline.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DemoOriginStats } from '../../src/demo/origin.js';
+import { startServer, type Server } from './processes.js';
+
+const built = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const GATEWAY_CLI = built('../../src/cli.js');
+const ORIGIN_MAIN = built('../../src/demo/origin-main.js');
+const BARE_SERVER = built('../bare-server.js');
+
+export interface Origin extends Server {
+  url: string;
+  stats(): Promise<DemoOriginStats>;
+}
+
+export async function startOrigin(options: { bootMs: number; slots: number; cpu?: number }): Promise<Origin> {
+  const args = [ORIGIN_MAIN, '--port', '0', '--boot-ms', String(options.bootMs), '--slots', String(options.slots)];
+  const server = await startServer('origin', { command: process.execPath, args, cpu: options.cpu }, (line) => line.msg === 'origin listening');
+  const url = String(server.ready.url);
+  return {
+    ...server,
+    url,
+    stats: async () => (await (await fetch(`${url}/__stats`)).json()) as DemoOriginStats,
+  };
+}
+
+export interface GatewayKeys {
+  hsSecret: string;
+  rsPublicKeyFile: string;
+}
+
+/** A config protecting /api/ with an HS256 secret and an RS256 public key; JSON is valid YAML. */
+export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys): Promise<string> {
+  const config = {
+    listen: '127.0.0.1:0',
+    upstream,
+    admin: { listen: '127.0.0.1:0' },
+    jwt: {
+      keys: [
+        { alg: 'HS256', secret: keys.hsSecret },
+        { alg: 'RS256', publicKeyFile: keys.rsPublicKeyFile },
+      ],
+      cookie: 'token',
+    },
+    routes: [{ path: '/api/', auth: 'required', onDenied: 'reject' }],
+  };
+  const file = join(dir, 'gateway.json');
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+export interface Gateway extends Server {
+  url: string;
+  admin: string;
+}
+
+export async function startGateway(configFile: string, options: { workers?: number; cpu?: number } = {}): Promise<Gateway> {
+  if (!existsSync(GATEWAY_CLI)) {
+    throw new Error(`${GATEWAY_CLI} does not exist: build the gateway first (git merge main && npx tsc -p .)`);
+  }
+  const args = [GATEWAY_CLI, 'start', '--config', configFile, '--workers', String(options.workers ?? 1)];
+  const server = await startServer('gateway', { command: process.execPath, args, cpu: options.cpu }, (line) => line.msg === 'listening');
+  return { ...server, url: String(server.ready.url), admin: String(server.ready.admin) };
+}
+
+export async function startBare(options: { cpu?: number } = {}): Promise<Server & { url: string }> {
+  const server = await startServer('bare server', { command: process.execPath, args: [BARE_SERVER], cpu: options.cpu }, (line) => line.msg === 'listening');
+  return { ...server, url: String(server.ready.url) };
+}

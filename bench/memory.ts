@@ -1,0 +1,61 @@
+// Memory: the gateway's resident size before and after deciding N distinct valid users (HS256) on a
+// cached URL, i.e. what the decision cache costs per remembered token.
+import { fileURLToPath } from 'node:url';
+import type { Fixture } from './lib/fixture.js';
+import type { Row } from './lib/table.js';
+import { residentBytes, runToEnd } from './lib/processes.js';
+import { gatewayCounters } from './lib/prometheus.js';
+import { startGateway, startOrigin } from './lib/servers.js';
+import { mintValid } from './lib/tokens.js';
+
+const SWEEP_CLIENT = fileURLToPath(new URL('./clients/sweep.js', import.meta.url));
+const MIB = 1024 * 1024;
+
+/** What clients/sweep.ts prints. */
+interface SweepResult {
+  sent: number;
+  statuses: Record<string, number>;
+  ms: number;
+  rps: number;
+}
+
+export async function benchMemory(fx: Fixture) {
+  const count = fx.options.memoryTokens;
+  const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
+  try {
+    const [warmToken] = await mintValid(fx.hsKey, 1, count);
+    await (await fetch(`${gateway.url}/api/v1/feed`, { headers: { authorization: `Bearer ${warmToken}` } })).arrayBuffer();
+    const rssBefore = await residentBytes(gateway.pid);
+
+    const args = [SWEEP_CLIENT, `${gateway.url}/api/v1/feed`, fx.hsKey.secret, String(count), '64'];
+    // Bounded: a million users at a pessimistic 2,000/s is ~8 minutes.
+    const timeoutMs = Math.max(60_000, (count / 2_000) * 1000);
+    const stdout = await runToEnd('sweep client', { command: process.execPath, args, cpu: fx.cpus.client }, timeoutMs);
+    const sweep = JSON.parse(stdout.trim()) as SweepResult;
+
+    const rssAfter = await residentBytes(gateway.pid);
+    const counters = await gatewayCounters(gateway.admin);
+    return {
+      decisions: count,
+      sweep,
+      rssBeforeMiB: Math.round((rssBefore / MIB) * 10) / 10,
+      rssAfterMiB: Math.round((rssAfter / MIB) * 10) / 10,
+      bytesPerDecision: Math.round((rssAfter - rssBefore) / count),
+      signatureVerifications: counters.verifications,
+      originRequests: (await origin.stats()).requests,
+    };
+  } finally {
+    await Promise.all([gateway.stop(), origin.stop()]);
+  }
+}
+
+export function memoryRows(r: Awaited<ReturnType<typeof benchMemory>>): Row[] {
+  return [
+    ['decisions', r.decisions],
+    ['statuses', JSON.stringify(r.sweep.statuses)],
+    ['sweep req/s', r.sweep.rps],
+    ['RSS before / after MiB', `${r.rssBeforeMiB} / ${r.rssAfterMiB}`],
+    ['bytes per decision', r.bytesPerDecision],
+  ];
+}

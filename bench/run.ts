@@ -1,0 +1,77 @@
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [--duration 10] ...`
+// (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchFlood, floodRows } from './flood.js';
+import { benchHot, hotRows } from './hot.js';
+import { benchImpulse, impulseRows } from './impulse.js';
+import { benchMemory, memoryRows } from './memory.js';
+import { createFixture, type BenchOptions, type Fixture } from './lib/fixture.js';
+import { printTable, type Row } from './lib/table.js';
+
+interface Bench<R> {
+  run(fx: Fixture): Promise<R>;
+  rows(result: R, options: BenchOptions): Row[];
+}
+const bench = <R>(b: Bench<R>) => async (fx: Fixture, name: string): Promise<R> => {
+  const result = await b.run(fx);
+  printTable(name, b.rows(result, fx.options));
+  return result;
+};
+const BENCHES = {
+  hot: bench({ run: benchHot, rows: hotRows }),
+  impulse: bench({ run: benchImpulse, rows: impulseRows }),
+  flood: bench({ run: benchFlood, rows: floodRows }),
+  memory: bench({ run: benchMemory, rows: memoryRows }),
+};
+type BenchName = keyof typeof BENCHES;
+const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    tokens: { type: 'string', default: '10000' },
+    users: { type: 'string', default: '10000' },
+    'memory-tokens': { type: 'string', default: '1000000' },
+    alg: { type: 'string', default: 'HS256' },
+  },
+});
+const isBench = (name: string): name is BenchName => name in BENCHES;
+const unknown = positionals.filter((name) => !isBench(name));
+if (unknown.length > 0) throw new TypeError(`unknown benchmark ${unknown.join(', ')} (choose from ${Object.keys(BENCHES).join(', ')})`);
+if (values.alg !== 'HS256' && values.alg !== 'RS256') throw new TypeError('--alg must be HS256 or RS256');
+const names = positionals.length > 0 ? positionals.filter(isBench) : (Object.keys(BENCHES) as BenchName[]);
+const options: BenchOptions = {
+  durationS: Number(values.duration),
+  rounds: Number(values.rounds),
+  tokens: Number(values.tokens),
+  users: Number(values.users),
+  memoryTokens: Number(values['memory-tokens']),
+  alg: values.alg,
+};
+
+const startedAt = new Date().toISOString();
+const fx = await createFixture(options);
+const results: Partial<Record<BenchName, unknown>> = {};
+try {
+  for (const name of names) {
+    console.error(`[${new Date().toISOString()}] ${name}...`);
+    // One failing benchmark (a gateway that did not start, say) does not lose the others' results.
+    results[name] = await BENCHES[name](fx, name).catch((error: Error) => {
+      printTable(name, [['error', error.message]]);
+      return { error: error.message };
+    });
+  }
+} finally {
+  await fx.dispose();
+}
+
+await mkdir(RESULTS_DIR, { recursive: true });
+const file = `${RESULTS_DIR}${startedAt.replace(/[:.]/g, '-')}.json`;
+const machine = { cpu: cpus()[0]?.model, cpus: cpus().length, node: process.version, pinned: fx.cpus, fdLimit: fx.fdLimit };
+await writeFile(file, JSON.stringify({ startedAt, machine, options, results }, null, 2) + '\n');
+console.log(`\nresults: ${file}`);
