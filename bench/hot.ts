@@ -10,7 +10,7 @@ import { runWrk, type WrkResult } from './lib/wrk.js';
 
 const FEED = '/api/v1/feed';
 
-export interface HotSide {
+interface HotSide {
   rounds: WrkResult[];
   rps: number;
   p50Ms: number;

@@ -2,6 +2,7 @@
 // The command line: a thin shell over the library. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // configuration or usage.
 import { parseArgs } from 'node:util';
+import { AuthError } from './auth/errors.js';
 import { mintToken } from './auth/mint.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
@@ -172,6 +173,11 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) {
       process.stderr.write(`bouncer: ${error.message}\n`);
+      process.exit(2);
+    }
+    // A key the configuration names but that cannot be used is a configuration error too.
+    if (error instanceof AuthError && error.code === 'BOUNCER_KEY_INVALID') {
+      process.stderr.write(`bouncer: invalid configuration: ${error.message}\n`);
       process.exit(2);
     }
     if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

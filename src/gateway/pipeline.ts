@@ -41,13 +41,28 @@ export function createPipeline(deps: PipelineDeps): Handler {
   };
   const denied = metrics.requests.labels('denied');
   const errors = metrics.requests.labels('error');
+  const duration = metrics.duration;
 
   function handle(request: GatewayRequest): GatewayResponse | Promise<GatewayResponse> {
+    const started = performance.now();
+    let response: GatewayResponse | Promise<GatewayResponse>;
     try {
-      return guard(route(request));
+      response = route(request);
     } catch (error) {
-      return failed(error);
+      response = failed(error);
     }
+    if (!isPromise(response)) {
+      timed(started);
+      return response;
+    }
+    return response.then(
+      (settled) => (timed(started), settled),
+      (error: unknown) => (timed(started), failed(error)),
+    );
+  }
+
+  function timed(started: number): void {
+    duration.observe((performance.now() - started) / 1000);
   }
 
   /** route → token → decide */
@@ -106,10 +121,6 @@ export function createPipeline(deps: PipelineDeps): Handler {
     };
     if (!isCacheable(request, policy)) return serve.pass(exchange, CACHE_STATUS.bypass);
     return serve.cached(exchange);
-  }
-
-  function guard(response: GatewayResponse | Promise<GatewayResponse>): GatewayResponse | Promise<GatewayResponse> {
-    return isPromise(response) ? response.catch(failed) : response;
   }
 
   function failed(error: unknown): GatewayResponse {

@@ -51,7 +51,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   });
   const url = `http://${hostForUrl(front.host)}:${front.port}`;
   const adminUrl = `http://${hostForUrl(admin.host)}:${admin.port}`;
-  log.info({ url, admin: adminUrl, upstream: upstream.origin, routes: config.routes.length }, 'listening');
+  // The ready line is written whatever the log level: supervisors, tests and benches wait for it.
+  log.child({}, { level: 'info' }).info({ url, admin: adminUrl, upstream: upstream.origin, routes: config.routes.length }, 'listening');
 
   return {
     url,
