@@ -20,6 +20,7 @@ export type DenyReason =
   | 'missing_exp'
   | 'wrong_issuer'
   | 'wrong_audience'
+  | 'wrong_type' // the issuer requires a typ header (e.g. at+jwt) the token does not carry
   | 'invalid_claims'; // non-numeric times, iat in the future, etc.
 
 export type Decision =

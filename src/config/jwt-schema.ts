@@ -1,6 +1,6 @@
 // The `jwt` section: keys, issuer/audience checks, token sources and the decision cache.
 import { z } from 'zod';
-import { duration, size } from './fields.js';
+import { duration, httpUrl, size } from './fields.js';
 
 export const JWT_ALGORITHMS = [
   'HS256', 'HS384', 'HS512',
@@ -47,28 +47,89 @@ export const keySchema = z
 
 export type KeyConfig = z.output<typeof keySchema>;
 
-export const jwtSchema = z.strictObject({
-  keys: z.array(keySchema).min(1, 'at least one key is needed'),
-  /** When set, the iss claim must equal it. */
-  issuer: z.string().min(1).optional(),
-  /** When set, the aud claim must contain one of these. */
-  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  /** Cookie read for the token (Authorization: Bearer is always read). */
-  cookie: z.string().min(1).default('token'),
-  /** Clock tolerance for exp, nbf and iat. */
-  leeway: duration.default(30_000),
-  /** Longer tokens are invalid without any cryptography. */
-  maxTokenBytes: size.default(8 * 1024),
-  decisions: z
-    .strictObject({
-      /** Verified and failed decisions remembered at most. */
-      max: z.number().int().min(1).default(1_000_000),
-      /** A verified decision is remembered until the token's exp, but no longer than this. */
-      maxTtl: duration.default(3_600_000),
-      /** A failed token is remembered as failed this long. */
-      negativeTtl: duration.default(30_000),
-    })
-    .default({ max: 1_000_000, maxTtl: 3_600_000, negativeTtl: 30_000 }),
-});
+const audienceSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/**
+ * One trusted issuer of the multi-issuer form. The `iss` read from the (unverified) payload only picks
+ * this entry; the token is trusted once its signature holds under one of this entry's keys.
+ */
+export const issuerSchema = z
+  .strictObject({
+    /** The exact iss value this entry trusts. */
+    issuer: z.string().min(1),
+    /** Keys, as in jwt.keys. */
+    keys: z.array(keySchema).min(1).optional(),
+    /** A JWKS document on disk. */
+    jwksFile: z.string().min(1).optional(),
+    /** A JWKS served by the identity provider, fetched at start and refreshed. */
+    jwksUrl: httpUrl.optional(),
+    /** Algorithms allowed for JWKS keys (a JWK's own alg must be one of them; needed when a JWK has none). */
+    algs: z.array(z.enum(JWT_ALGORITHMS)).min(1).optional(),
+    /** When set, the aud claim must contain one of these (defaults to jwt.audience). */
+    audience: audienceSchema.optional(),
+    /** Clock tolerance (defaults to jwt.leeway). */
+    leeway: duration.optional(),
+    /** Required typ header, e.g. at+jwt (case-insensitive, "application/" prefix allowed). */
+    typ: z.string().min(1).optional(),
+    /** How often a remote JWKS is refetched. */
+    jwksRefresh: duration.default(600_000),
+    /** Least time between two fetches caused by tokens naming an unknown kid. */
+    jwksCooldown: duration.default(30_000),
+    /** Longest wait for the JWKS endpoint. */
+    jwksTimeout: duration.default(5_000),
+  })
+  .superRefine((entry, ctx) => {
+    const sources = (['keys', 'jwksFile', 'jwksUrl'] as const).filter((name) => entry[name] !== undefined);
+    if (sources.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs exactly one of keys, jwksFile, jwksUrl (found ${sources.length ? sources.join(', ') : 'none'})`,
+      });
+    }
+  });
+
+export type IssuerConfig = z.output<typeof issuerSchema>;
+
+export const jwtSchema = z
+  .strictObject({
+    /** Keys for tokens whose iss matches no jwt.issuers entry (checked against jwt.issuer when set). */
+    keys: z.array(keySchema).default([]),
+    /** When set, the iss claim must equal it. */
+    issuer: z.string().min(1).optional(),
+    /** When set, the aud claim must contain one of these. */
+    audience: audienceSchema.optional(),
+    /** Several trusted issuers, each with its own keys (the iss claim picks the entry). */
+    issuers: z.array(issuerSchema).default([]),
+    /** Cookie read for the token (Authorization: Bearer is always read). */
+    cookie: z.string().min(1).default('token'),
+    /** Clock tolerance for exp, nbf and iat. */
+    leeway: duration.default(30_000),
+    /** Longer tokens are invalid without any cryptography. */
+    maxTokenBytes: size.default(8 * 1024),
+    /** A decoded claim set larger than this is refused. */
+    maxClaimsBytes: size.default(6 * 1024),
+    decisions: z
+      .strictObject({
+        /** Verified and failed decisions remembered at most. */
+        max: z.number().int().min(1).default(1_000_000),
+        /** A verified decision is remembered until the token's exp, but no longer than this. */
+        maxTtl: duration.default(3_600_000),
+        /** A failed token is remembered as failed this long. */
+        negativeTtl: duration.default(30_000),
+      })
+      .default({ max: 1_000_000, maxTtl: 3_600_000, negativeTtl: 30_000 }),
+  })
+  .superRefine((jwt, ctx) => {
+    if (jwt.keys.length === 0 && jwt.issuers.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['keys'], message: 'at least one key (jwt.keys) or issuer (jwt.issuers) is needed' });
+    }
+    const seen = new Set<string>();
+    jwt.issuers.forEach((entry, index) => {
+      if (seen.has(entry.issuer)) {
+        ctx.addIssue({ code: 'custom', path: ['issuers', index, 'issuer'], message: `issuer "${entry.issuer}" is listed twice` });
+      }
+      seen.add(entry.issuer);
+    });
+  });
 
 export type JwtConfig = z.output<typeof jwtSchema>;

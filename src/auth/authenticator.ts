@@ -1,0 +1,128 @@
+// The decide step of the request flow: decision cache hit → answer synchronously (no promise, no
+// crypto); miss → verify once (concurrent misses of one token share the verification) → remember.
+import type { IssuerConfig, JwtConfig } from '../config/jwt-schema.js';
+import { DecisionCache } from './decisions.js';
+import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
+import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
+import type { Decision } from './types.js';
+import { createVerifier, type IssuerPolicy } from './verifier.js';
+
+export interface AuthHooks {
+  /** After each verification (a decision-cache miss), with its outcome. */
+  onVerify?(decision: Decision): void;
+  /** After each remote JWKS fetch, and for each JWK of a fetched document that was skipped. */
+  onJwksRefresh?(event: JwksRefreshEvent): void;
+}
+
+export interface AuthenticatorOptions {
+  /** Epoch ms; injectable so tests control time. */
+  now?: () => number;
+  hooks?: AuthHooks;
+  /** Environment for secretEnv (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface Authenticator {
+  /** A Decision, synchronously when cached; otherwise a promise of one. Never rejects. */
+  decide(token: string): Decision | Promise<Decision>;
+  /** Stops JWKS refresh timers. */
+  close(): void;
+}
+
+/** Misses verified concurrently at most while sharing; beyond it a miss verifies on its own. */
+const MAX_IN_FLIGHT = 10_000;
+
+export async function createAuthenticator(jwt: JwtConfig, options: AuthenticatorOptions = {}): Promise<Authenticator> {
+  const now = options.now ?? Date.now;
+  const hooks = options.hooks ?? {};
+  const remotes: RemoteJwks[] = [];
+  const close = () => remotes.forEach((remote) => remote.close());
+  let fallback: IssuerPolicy | undefined;
+  const issuers = new Map<string, IssuerPolicy>();
+  try {
+    if (jwt.keys.length > 0) {
+      const keys = await loadKeys(jwt.keys, 'jwt.keys', options);
+      fallback = { issuer: jwt.issuer, audience: listOf(jwt.audience), leewayMs: jwt.leeway, typ: undefined, keys };
+    }
+    for (const [index, entry] of jwt.issuers.entries()) {
+      const keys = await issuerKeys(entry, `jwt.issuers[${index}]`, { now, hooks, env: options.env, remotes });
+      issuers.set(entry.issuer, {
+        issuer: entry.issuer,
+        audience: listOf(entry.audience ?? jwt.audience),
+        leewayMs: entry.leeway ?? jwt.leeway,
+        typ: entry.typ,
+        keys,
+      });
+    }
+  } catch (error) {
+    close();
+    throw error;
+  }
+
+  const verify = createVerifier({
+    issuers,
+    fallback,
+    maxTokenBytes: jwt.maxTokenBytes,
+    maxClaimsBytes: jwt.maxClaimsBytes,
+    negativeTtlMs: jwt.decisions.negativeTtl,
+    now,
+  });
+  const cache = new DecisionCache({ max: jwt.decisions.max, maxTtlMs: jwt.decisions.maxTtl });
+  const inFlight = new Map<string, Promise<Decision>>();
+
+  async function verifyAndRemember(token: string): Promise<Decision> {
+    const decision = await verify(token);
+    try {
+      hooks.onVerify?.(decision);
+    } catch {
+      // a failing metrics hook must not turn a decision into a rejection
+    }
+    cache.remember(token, decision, now());
+    return decision;
+  }
+
+  return {
+    decide(token) {
+      const cached = cache.get(token, now());
+      if (cached !== undefined) return cached;
+      const pending = inFlight.get(token);
+      if (pending !== undefined) return pending;
+      const verification = verifyAndRemember(token);
+      if (inFlight.size < MAX_IN_FLIGHT) {
+        inFlight.set(token, verification);
+        void verification.finally(() => inFlight.delete(token));
+      }
+      return verification;
+    },
+    close,
+  };
+}
+
+interface IssuerContext {
+  now: () => number;
+  hooks: AuthHooks;
+  env: Record<string, string | undefined> | undefined;
+  remotes: RemoteJwks[];
+}
+
+async function issuerKeys(entry: IssuerConfig, path: string, context: IssuerContext): Promise<KeySource> {
+  if (entry.keys !== undefined) return loadKeys(entry.keys, `${path}.keys`, context);
+  if (entry.jwksFile !== undefined) return loadJwksFile(entry.jwksFile, entry.algs, `${path}.jwksFile`);
+  if (entry.jwksUrl === undefined) throw new TypeError(`${path}: needs keys, jwksFile or jwksUrl`);
+  const remote = new RemoteJwks({
+    url: entry.jwksUrl,
+    algs: entry.algs,
+    refreshMs: entry.jwksRefresh,
+    cooldownMs: entry.jwksCooldown,
+    timeoutMs: entry.jwksTimeout,
+    now: context.now,
+    ...(context.hooks.onJwksRefresh && { onRefresh: (event: JwksRefreshEvent) => context.hooks.onJwksRefresh?.(event) }),
+  });
+  context.remotes.push(remote);
+  await remote.start();
+  return remote;
+}
+
+function listOf(value: string | readonly string[] | undefined): readonly string[] | undefined {
+  return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
+}

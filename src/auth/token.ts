@@ -1,0 +1,102 @@
+// Where a token comes from (Authorization header, cookie, query) and the cheap syntax check that runs
+// before any cryptography, so a flood of garbage costs one pass over a short string.
+import type { DenyReason } from './types.js';
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+/**
+ * The token of a request: `Authorization: Bearer <t>` (scheme case-insensitive), else the named
+ * cookie, else the optional query parameter. Header names are expected lower-case (as node:http gives
+ * them). Several Authorization headers are ambiguous and ignored.
+ */
+export function extractToken(
+  headers: HeaderBag,
+  cookieName: string,
+  query?: { param: string; search: string },
+): string | undefined {
+  const bearer = bearerToken(headers['authorization']);
+  if (bearer !== undefined) return bearer;
+  const cookie = headers['cookie'];
+  if (cookie !== undefined) {
+    const list = typeof cookie === 'string' ? [cookie] : cookie;
+    for (const line of list) {
+      const value = cookieValue(line, cookieName);
+      if (value !== undefined) return value;
+    }
+  }
+  if (query !== undefined) return queryValue(query.search, query.param);
+  return undefined;
+}
+
+function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = typeof header === 'string' ? header : header?.length === 1 ? header[0] : undefined;
+  if (value === undefined || value.length < 8) return undefined;
+  if (value.slice(0, 6).toLowerCase() !== 'bearer' || (value[6] !== ' ' && value[6] !== '\t')) return undefined;
+  const token = value.slice(7).trim();
+  return token === '' ? undefined : token;
+}
+
+function cookieValue(line: string, name: string): string | undefined {
+  for (const pair of line.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
+    let value = pair.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    return value === '' ? undefined : value;
+  }
+  return undefined;
+}
+
+function queryValue(search: string, param: string): string | undefined {
+  const query = search.startsWith('?') ? search.slice(1) : search;
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq) !== param) continue;
+    try {
+      const value = decodeURIComponent(pair.slice(eq + 1));
+      return value === '' ? undefined : value;
+    } catch {
+      return undefined; // bad percent-encoding: no token rather than a guess
+    }
+  }
+  return undefined;
+}
+
+// 0 = not in the base64url alphabet; otherwise the 6-bit value + 1.
+const ALPHABET = new Uint8Array(128);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  .split('')
+  .forEach((char, index) => (ALPHABET[char.charCodeAt(0)] = index + 1));
+
+/**
+ * A compact JWS in the strict form: exactly three non-empty segments of unpadded, canonical base64url
+ * (RFC 7515 §2, RFC 4648 §3.5), at most maxBytes long. A JWE has five segments and is refused here.
+ */
+export function checkTokenSyntax(token: string, maxBytes: number): DenyReason | undefined {
+  const length = token.length;
+  if (length === 0 || length > maxBytes) return 'malformed';
+  let dots = 0;
+  let segmentStart = 0;
+  for (let i = 0; i <= length; i++) {
+    const code = i === length ? 46 : token.charCodeAt(i);
+    if (code === 46 /* . */) {
+      if (++dots > 3 || !canonicalSegment(token, segmentStart, i)) return 'malformed';
+      segmentStart = i + 1;
+    } else if (code > 127 || ALPHABET[code] === 0) {
+      return 'malformed';
+    }
+  }
+  return dots === 3 ? undefined : 'malformed'; // the end of the string counts as the third dot
+}
+
+// A segment's length mod 4 is never 1, and the bits of its last character that do not make a whole
+// byte are zero, so each byte string has exactly one accepted encoding.
+function canonicalSegment(token: string, start: number, end: number): boolean {
+  const size = end - start;
+  if (size === 0) return false;
+  const rest = size % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const bits = (ALPHABET[token.charCodeAt(end - 1)] ?? 1) - 1;
+  return (bits & (rest === 2 ? 0x0f : 0x03)) === 0;
+}

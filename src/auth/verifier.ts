@@ -1,0 +1,133 @@
+// Signature and claim verification of one token: decode → header policy → pick the issuer's key set
+// (from the unverified iss; nothing is trusted yet) → jose verifies the signature under an allow-listed
+// alg and a configured key → our own claim checks. Every failure is a deny Decision; nothing throws.
+import { jwtVerify, type JWTPayload } from 'jose';
+import { checkClaims, checkHeader, typMatches, type ClaimPolicy } from './claims.js';
+import { decodeObject } from './json.js';
+import type { KeySource } from './keys.js';
+import { checkTokenSyntax } from './token.js';
+import type { Decision, DenyReason } from './types.js';
+
+export interface IssuerPolicy extends ClaimPolicy {
+  /** Required typ header, when set. */
+  readonly typ: string | undefined;
+  readonly keys: KeySource;
+}
+
+export interface VerifierOptions {
+  /** Policies of jwt.issuers, by their exact iss. */
+  readonly issuers: ReadonlyMap<string, IssuerPolicy>;
+  /** The top-level jwt.keys policy, for tokens whose iss names no listed issuer. */
+  readonly fallback: IssuerPolicy | undefined;
+  readonly maxTokenBytes: number;
+  readonly maxClaimsBytes: number;
+  /** How long a deny holds. */
+  readonly negativeTtlMs: number;
+  readonly now: () => number;
+}
+
+export type Verify = (token: string) => Promise<Decision>;
+
+const MAX_HEADER_BYTES = 1024;
+
+export function createVerifier(options: VerifierOptions): Verify {
+  return async (token) => {
+    const now = options.now();
+    let reason: DenyReason;
+    try {
+      const result = await verifyAt(token, now, options);
+      if (typeof result !== 'string') return result;
+      reason = result;
+    } catch {
+      reason = 'malformed'; // an unexpected exception is a deny, never an escape
+    }
+    return { ok: false, reason, expiresAt: now + options.negativeTtlMs };
+  };
+}
+
+async function verifyAt(token: string, now: number, options: VerifierOptions): Promise<Decision | DenyReason> {
+  const syntax = checkTokenSyntax(token, options.maxTokenBytes);
+  if (syntax !== undefined) return syntax;
+  const firstDot = token.indexOf('.');
+  const secondDot = token.indexOf('.', firstDot + 1);
+  const rawHeader = decodeObject(token.slice(0, firstDot), MAX_HEADER_BYTES);
+  const claims = decodeObject(token.slice(firstDot + 1, secondDot), options.maxClaimsBytes);
+  if (rawHeader === undefined || claims === undefined) return 'malformed';
+  const header = checkHeader(rawHeader);
+  if (!header.ok) return header.reason;
+
+  const iss = claims['iss'];
+  const policy = (typeof iss === 'string' ? options.issuers.get(iss) : undefined) ?? options.fallback;
+  if (policy === undefined) return 'wrong_issuer';
+  if (policy.typ !== undefined && !typMatches(header.typ, policy.typ)) return 'wrong_type';
+  const { alg, kid } = header;
+  if (!policy.keys.allowsAlgorithm(alg)) return 'alg_not_allowed';
+  let keys = policy.keys.candidates(alg, kid);
+  if (keys.length === 0 && policy.keys.refresh !== undefined && (await policy.keys.refresh())) {
+    keys = policy.keys.candidates(alg, kid);
+  }
+  if (keys.length === 0) return 'unknown_key';
+
+  let verified = false;
+  for (const key of keys) {
+    const cryptoKey = key.byAlg.get(alg);
+    if (cryptoKey === undefined) continue;
+    const failure = await joseVerify(token, cryptoKey, alg, policy, now);
+    if (failure === undefined) {
+      verified = true;
+      break;
+    }
+    if (failure !== 'bad_signature') return failure;
+  }
+  if (!verified) return 'bad_signature';
+
+  const claimFailure = checkClaims(claims, policy, now);
+  if (claimFailure !== undefined) return claimFailure;
+  const expiresAt = (claims['exp'] as number) * 1000;
+  return { ok: true, identity: { claims: Object.freeze(claims) as JWTPayload, expiresAt }, expiresAt };
+}
+
+/** jose's verification of the signature and claims, its failure mapped to our reasons. */
+async function joseVerify(
+  token: string,
+  key: CryptoKey,
+  alg: string,
+  policy: IssuerPolicy,
+  now: number,
+): Promise<DenyReason | undefined> {
+  try {
+    await jwtVerify(token, key, {
+      algorithms: [alg],
+      currentDate: new Date(now),
+      clockTolerance: policy.leewayMs / 1000,
+      requiredClaims: ['exp'],
+      ...(policy.issuer !== undefined && { issuer: policy.issuer }),
+      ...(policy.audience !== undefined && { audience: [...policy.audience] }),
+      ...(policy.typ !== undefined && { typ: policy.typ }),
+    });
+    return undefined;
+  } catch (error) {
+    return reasonOf(error);
+  }
+}
+
+function reasonOf(error: unknown): DenyReason {
+  const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string };
+  switch (code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'bad_signature';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'alg_not_allowed';
+    case 'ERR_JWT_EXPIRED':
+      return 'expired';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'exp') return reason === 'missing' ? 'missing_exp' : 'invalid_claims';
+      if (claim === 'nbf' && reason === 'check_failed') return 'not_yet_valid';
+      if (claim === 'iss') return 'wrong_issuer';
+      if (claim === 'aud') return 'wrong_audience';
+      if (claim === 'typ') return 'wrong_type';
+      return 'invalid_claims';
+    default:
+      return 'malformed';
+  }
+}

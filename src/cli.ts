@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// The command line: a thin shell over the library. Exit codes: 0 ok, 1 runtime failure, 2 bad
+// configuration or usage.
+import { parseArgs } from 'node:util';
+import { mintToken } from './auth/mint.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
+import { parseDuration } from './config/units.js';
+import { runDemo } from './demo/demo.js';
+import { startGateway } from './gateway/start.js';
+import { createLogger } from './observability/logger.js';
+
+const USAGE = `usage: bouncer <command> [options]
+
+  start --config FILE [--listen HOST:PORT] [--upstream URL] [--workers N|auto] [--admin-listen HOST:PORT]
+        run the gateway in the foreground
+  demo  [--listen HOST:PORT] [--boot-ms 40] [--slots 8]
+        a slow demo origin with the gateway in front of it, and a ready curl line
+  token (--secret S | --secret-env NAME | --private-key FILE) [--alg HS256] [--sub ID] [--iss URL]
+        [--aud AUD] [--kid KID] [--claim name=value ...] [--exp 1h]
+        print a signed token for testing
+  check-config FILE
+        validate a configuration file; exit 2 with every problem named by its key path
+`;
+
+class UsageError extends Error {
+  readonly code = 'BOUNCER_USAGE';
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'demo':
+      return demo(rest);
+    case 'token':
+      return token(rest);
+    case 'check-config':
+      return checkConfig(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string' },
+      upstream: { type: 'string' },
+      workers: { type: 'string' },
+      'admin-listen': { type: 'string' },
+    },
+  });
+  if (!values.config) throw new UsageError('start needs --config FILE');
+  const config = loadConfig(values.config, {
+    listen: values.listen,
+    upstream: values.upstream,
+    workers: values.workers,
+    adminListen: values['admin-listen'],
+  });
+  const log = createLogger(config.log.level);
+  const gateway = await startGateway(config, log);
+  await untilSignal(gateway, log);
+  return 0;
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { listen: { type: 'string' }, 'boot-ms': { type: 'string' }, slots: { type: 'string' } },
+  });
+  const log = createLogger('info');
+  const running = await runDemo({
+    listen: values.listen ?? '127.0.0.1:8080',
+    bootMs: values['boot-ms'] === undefined ? 40 : Number(values['boot-ms']),
+    slots: values.slots === undefined ? 8 : Number(values.slots),
+    log,
+  });
+  await untilSignal(running, log);
+  return 0;
+}
+
+async function token(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      secret: { type: 'string' },
+      'secret-env': { type: 'string' },
+      'private-key': { type: 'string' },
+      alg: { type: 'string', default: 'HS256' },
+      sub: { type: 'string', default: 'user-1' },
+      iss: { type: 'string' },
+      aud: { type: 'string' },
+      kid: { type: 'string' },
+      claim: { type: 'string', multiple: true, default: [] },
+      exp: { type: 'string', default: '1h' },
+    },
+  });
+  const expiresIn = parseDuration(values.exp);
+  if (expiresIn === undefined) throw new UsageError(`--exp "${values.exp}" is not a duration`);
+  const secretEnv = values['secret-env'];
+  const secret = values.secret ?? (secretEnv ? process.env[secretEnv] : undefined);
+  if (secretEnv && secret === undefined) throw new UsageError(`environment variable ${secretEnv} is not set`);
+  const claims: Record<string, unknown> = { sub: values.sub };
+  if (values.iss) claims.iss = values.iss;
+  if (values.aud) claims.aud = values.aud;
+  for (const pair of values.claim) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--claim "${pair}" is not name=value`);
+    claims[pair.slice(0, eq)] = parseClaimValue(pair.slice(eq + 1));
+  }
+  const jwt = await mintToken({
+    alg: values.alg,
+    secret,
+    privateKeyFile: values['private-key'],
+    kid: values.kid,
+    claims,
+    expiresIn: Math.round(expiresIn / 1000),
+  });
+  process.stdout.write(jwt + '\n');
+  return 0;
+}
+
+/** JSON when it parses (numbers, arrays, booleans), the text otherwise. */
+function parseClaimValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function checkConfig(args: string[]): number {
+  const file = args[0];
+  if (!file) throw new UsageError('check-config needs FILE');
+  const config = loadConfig(file);
+  process.stdout.write(`${file}: ok (${config.routes.length} routes, ${config.jwt.keys.length} keys, upstream ${config.upstream})\n`);
+  return 0;
+}
+
+function untilSignal(running: { close(): Promise<void> }, log: ReturnType<typeof createLogger>): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      running.close().then(() => {
+        log.info('stopped');
+        resolve();
+      }, (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`bouncer: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`bouncer: ${(error as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    process.stderr.write(`bouncer: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,15 @@
+// What every front (node:http, Bun.serve) offers the gateway.
+
+export interface FrontOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Listen queue length: an impulse of thousands of connections must queue, not be refused. */
+  readonly backlog: number;
+}
+
+export interface Front {
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting, waits for in-flight requests up to graceMs, then closes what is left. */
+  close(graceMs: number): Promise<void>;
+}

@@ -1,0 +1,46 @@
+// Responses Bouncer makes itself (denials, errors) and the RFC 9211 Cache-Status values. Constant
+// ones are built once: a flood of bad tokens is answered without allocating.
+import type { GatewayResponse } from './exchange.js';
+
+export const CACHE_STATUS = {
+  hit: 'Bouncer; hit',
+  stored: 'Bouncer; fwd=miss; stored',
+  collapsed: 'Bouncer; fwd=miss; collapsed',
+  miss: 'Bouncer; fwd=miss',
+  bypass: 'Bouncer; fwd=bypass',
+  unauthenticated: 'Bouncer; fwd=bypass; detail=unauthenticated',
+  denied: 'Bouncer; detail=denied',
+  error: 'Bouncer; detail=error',
+} as const;
+
+/** "Bouncer; fwd=miss; detail=<reason>" for a response that was fetched but not stored. */
+export function notStoredStatus(reason: string): string {
+  return `Bouncer; fwd=miss; detail=${reason}`;
+}
+
+function plain(status: number, text: string, extra: readonly string[] = [], cacheStatus: string = CACHE_STATUS.error): GatewayResponse {
+  const body = Buffer.from(text + '\n');
+  return Object.freeze({
+    status,
+    headers: Object.freeze([
+      'content-type', 'text/plain; charset=utf-8',
+      'content-length', String(body.length),
+      'cache-control', 'no-store',
+      'cache-status', cacheStatus,
+      ...extra,
+    ]),
+    body,
+  });
+}
+
+// RFC 6750 §3: no error code when no token was sent; invalid_token when one was and failed.
+export const UNAUTHORIZED_NO_TOKEN = plain(401, 'authentication required', ['www-authenticate', 'Bearer'], CACHE_STATUS.denied);
+export const UNAUTHORIZED_BAD_TOKEN = plain(401, 'invalid token', ['www-authenticate', 'Bearer error="invalid_token"'], CACHE_STATUS.denied);
+export const BAD_REQUEST = plain(400, 'bad request');
+export const BAD_GATEWAY = plain(502, 'bad gateway: the origin could not be reached');
+export const GATEWAY_TIMEOUT = plain(504, 'gateway timeout: the origin did not answer in time');
+export const INTERNAL_ERROR = plain(500, 'internal error');
+
+export function upstreamFailure(status: 502 | 504): GatewayResponse {
+  return status === 504 ? GATEWAY_TIMEOUT : BAD_GATEWAY;
+}

@@ -1,0 +1,69 @@
+// The route table: configured routes compiled once at start-up into policies matched by prefix
+// against the normalised path. First match wins; an unmatched path is proxied without auth or cache.
+import type { RouteConfig } from '../config/schema.js';
+
+export interface RoutePolicy {
+  readonly index: number;
+  readonly prefix: string;
+  readonly auth: RouteConfig['auth'];
+  readonly onDenied: RouteConfig['onDenied'];
+  readonly cacheEnabled: boolean;
+  /** Route-forced freshness in ms, or undefined to let the origin's headers decide. */
+  readonly ttl: number | undefined;
+  readonly partitionBy: readonly string[];
+  /** Claim → header name (lower-case). */
+  readonly identityHeaders: Readonly<Record<string, string>>;
+  readonly tokenQueryParam: string | undefined;
+}
+
+/** The policy for paths no route matches: forwarded as they are, never cached. */
+export const UNMATCHED: RoutePolicy = Object.freeze({
+  index: -1,
+  prefix: '',
+  auth: 'off',
+  onDenied: 'pass',
+  cacheEnabled: false,
+  ttl: undefined,
+  partitionBy: [],
+  identityHeaders: {},
+  tokenQueryParam: undefined,
+});
+
+export interface RouteTable {
+  match(path: string): RoutePolicy;
+  /** Every header name any route fills from claims: always removed from client requests. */
+  readonly identityHeaderNames: ReadonlySet<string>;
+}
+
+export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
+  const policies: RoutePolicy[] = routes.map((route, index) => ({
+    index,
+    // Matching ignores case: an origin that ignores case must not see /API/ as a public path.
+    prefix: route.path.toLowerCase(),
+    auth: route.auth,
+    onDenied: route.onDenied,
+    cacheEnabled: route.cache?.enabled ?? true,
+    ttl: route.cache?.ttl,
+    partitionBy: route.partitionBy,
+    identityHeaders: Object.fromEntries(Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()])),
+    tokenQueryParam: route.tokenQueryParam,
+  }));
+  const identityHeaderNames = new Set(policies.flatMap((p) => Object.values(p.identityHeaders)));
+
+  return {
+    identityHeaderNames,
+    match(path) {
+      const lower = path.toLowerCase();
+      for (const policy of policies) {
+        if (matchesPrefix(lower, policy.prefix)) return policy;
+      }
+      return UNMATCHED;
+    },
+  };
+}
+
+/** "/api/" matches "/api/x" and "/api"; "/api" matches "/api" and "/api/x" but not "/apix". */
+function matchesPrefix(path: string, prefix: string): boolean {
+  if (prefix.endsWith('/')) return path.startsWith(prefix) || path === prefix.slice(0, -1);
+  return path === prefix || path.startsWith(prefix + '/');
+}
