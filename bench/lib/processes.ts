@@ -59,7 +59,9 @@ export function startServer(
       reject(new Error(`${name} ${why}\n${tail}`));
     };
     const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
-    child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before it was ready`));
+    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`exited (${code ?? signal}) before it was ready`);
+    child.once('exit', onEarlyExit);
     const onData = (chunk: Buffer): void => {
       keepTail(chunk);
       buffered += chunk.toString();
@@ -70,7 +72,7 @@ export function startServer(
         const parsed = parseJsonLine(line);
         if (parsed === undefined || !isReady(parsed)) continue;
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.off('exit', onEarlyExit);
         child.stdout!.off('data', onData);
         child.stdout!.resume(); // keep draining so a chatty server never blocks on a full pipe
         resolve({ pid: child.pid!, ready: parsed, stop: () => stopChild(child) });
@@ -90,7 +92,8 @@ export function runToEnd(name: string, options: SpawnOptions, timeoutMs: number)
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((resolve, reject) => {
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': stdout is complete only once its pipe has closed.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
       else reject(new Error(`${name} failed (${code ?? signal})\n${stderr}`));
