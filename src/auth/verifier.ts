@@ -83,8 +83,10 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
 
   const claimFailure = checkClaims(claims, policy, now);
   if (claimFailure !== undefined) return claimFailure;
-  const expiresAt = (claims['exp'] as number) * 1000;
-  return { ok: true, identity: { claims: Object.freeze(claims) as JWTPayload, expiresAt }, expiresAt };
+  const exp = (claims['exp'] as number) * 1000;
+  // The decision holds as long as verification would still accept the token (exp + leeway); cutting
+  // it at exp would re-verify every request of a just-expired token during the leeway.
+  return { ok: true, identity: { claims: Object.freeze(claims) as JWTPayload, expiresAt: exp }, expiresAt: exp + policy.leewayMs };
 }
 
 /** jose's verification of the signature and claims, its failure mapped to our reasons. */

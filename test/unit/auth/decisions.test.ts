@@ -40,7 +40,7 @@ describe('authenticator', () => {
     assert.equal(second, first);
     assert.equal(verified.length, 1);
   });
-  test('a valid decision ends at the token exp; a deny after negativeTtl', async () => {
+  test('a valid decision ends at the token exp (+ leeway); a deny after negativeTtl', async () => {
     const { auth, time, verified } = await gateway({ leeway: 0, decisions: { negativeTtl: '10s' } });
     const valid = token({ exp: SECONDS + 60 });
     assert.equal((await auth.decide(valid)).ok, true);
@@ -97,4 +97,16 @@ describe('DecisionCache', () => {
     cache.remember('t', { ok: false, reason: 'expired', expiresAt: 5 }, 5);
     assert.equal(cache.size, 0);
   });
+});
+
+test('with leeway, a valid decision holds until exp + leeway, as long as verification would accept it', async () => {
+  const { auth, time } = await gateway({ leeway: '30s' });
+  const valid = token({ exp: SECONDS + 60 });
+  const decision = await auth.decide(valid);
+  assert.equal(decision.ok && decision.identity.expiresAt, (SECONDS + 60) * 1000);
+  time.advance(89_999);
+  assert.ok(!(auth.decide(valid) instanceof Promise));
+  time.advance(1);
+  const after = await auth.decide(valid);
+  assert.equal(after.ok ? 'ok' : after.reason, 'expired');
 });
