@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { checkTokenSyntax, extractToken } from '../../../src/auth/token.js';
 
 const T = 'aaa.bbb.ccc';
@@ -65,4 +66,19 @@ describe('checkTokenSyntax', () => {
     assert.equal(checkTokenSyntax(long, 302), undefined);
     assert.equal(checkTokenSyntax(long, 301), 'malformed');
   });
+});
+
+test('checkTokenSyntax agrees with a base64url round trip on random near-tokens', () => {
+  const roundTrips = (segment: string) => segment !== '' && Buffer.from(segment, 'base64url').toString('base64url') === segment;
+  const reference = (token: string) => {
+    const parts = token.split('.');
+    return parts.length === 3 && parts.every(roundTrips);
+  };
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '.split('');
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(...chars), maxLength: 40 }), (token) => {
+      assert.equal(checkTokenSyntax(token, 8192) === undefined, reference(token), token);
+    }),
+    { numRuns: 20_000 },
+  );
 });
