@@ -28,8 +28,6 @@ export interface VerifierOptions {
 
 export type Verify = (token: string) => Promise<Decision>;
 
-const MAX_HEADER_BYTES = 1024;
-
 export function createVerifier(options: VerifierOptions): Verify {
   return async (token) => {
     const now = options.now();
@@ -50,7 +48,7 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
   if (syntax !== undefined) return syntax;
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
-  const rawHeader = decodeObject(token.slice(0, firstDot), MAX_HEADER_BYTES);
+  const rawHeader = decodeObject(token.slice(0, firstDot), options.maxTokenBytes);
   const claims = decodeObject(token.slice(firstDot + 1, secondDot), options.maxClaimsBytes);
   if (rawHeader === undefined || claims === undefined) return 'malformed';
   const header = checkHeader(rawHeader);

@@ -99,6 +99,32 @@ describe('remote JWKS', () => {
   });
 });
 
+describe('remote JWKS schedule', () => {
+  test('refetched every jwksRefresh without any token asking', async () => {
+    const key = await rsaKey('s1');
+    const local = createServer((_request, response) => {
+      scheduledHits++;
+      response.end(JSON.stringify({ keys: [key.jwk] }));
+    });
+    let scheduledHits = 0;
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(local.address() as AddressInfo).port}/jwks`;
+    const auth = await createAuthenticator(config({ issuers: [{ issuer: IDP, jwksUrl: address, algs: ['RS256'], jwksRefresh: '50ms' }] }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(scheduledHits >= 3, `hits: ${scheduledHits}`); // the start fetch and at least two scheduled ones
+      auth.close();
+      const afterClose = scheduledHits;
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      assert.equal(scheduledHits, afterClose, 'close() stops the schedule');
+    } finally {
+      auth.close();
+      local.closeAllConnections();
+      local.close();
+    }
+  });
+});
+
 describe('remote JWKS start-up', () => {
   test('an unreachable JWKS at start is a start-up error with a stable code', async () => {
     await assert.rejects(
