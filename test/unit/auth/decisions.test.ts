@@ -110,3 +110,15 @@ test('with leeway, a valid decision holds until exp + leeway, as long as verific
   const after = await auth.decide(valid);
   assert.equal(after.ok ? 'ok' : after.reason, 'expired');
 });
+
+test('a not-yet-valid deny is forgotten when the token becomes valid', async () => {
+  const { auth, time } = await gateway({ leeway: '1s', decisions: { negativeTtl: '30s' } });
+  const early = token({ nbf: SECONDS + 5, iat: SECONDS });
+  const first = await auth.decide(early);
+  assert.equal(first.ok ? 'ok' : first.reason, 'not_yet_valid');
+  time.advance(3_999);
+  assert.ok(!(auth.decide(early) instanceof Promise));
+  time.advance(1);
+  const later = await auth.decide(early);
+  assert.equal(later.ok ? 'ok' : later.reason, 'ok');
+});
