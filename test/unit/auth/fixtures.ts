@@ -1,7 +1,7 @@
 // Shared test material: keys generated per run (written to a tmp dir as PEM/JWKS/secret files so the
 // config loading path is exercised), signing helpers, and raw token builders for forgeries.
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWTPayload, type CryptoKey } from 'jose';
@@ -13,6 +13,7 @@ export const AUDIENCE = 'bouncer';
 export const HS_SECRET = 'a-test-secret-of-at-least-thirty-two-bytes!!';
 
 export const dir = mkdtempSync(join(tmpdir(), 'bouncer-auth-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 export function writeTmp(name: string, text: string): string {
   const path = join(dir, name);
