@@ -29,7 +29,7 @@ describe('key loading refuses weak or confused keys at start-up', () => {
   });
   test('a public key for HS256 (never an HMAC check with a public key)', async () => {
     const { pemFile } = await pairFor('RS256', 'keys-rsa');
-    await refused([{ publicKeyFile: pemFile, alg: 'HS256' }], /^jwt\.keys\[0\]: a rsa key cannot verify HS256/);
+    await refused([{ publicKeyFile: pemFile, alg: 'HS256' }], /^jwt\.keys\[0\]: an RSA key cannot verify HS256/);
   });
   test('an EC key for the alg of another curve, and EC for RS256', async () => {
     const { pemFile } = await pairFor('ES256', 'keys-ec');
