@@ -43,8 +43,4 @@ export class DecisionCache {
   get size(): number {
     return this.entries.size;
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

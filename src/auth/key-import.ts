@@ -54,7 +54,7 @@ export async function importPublicKey(
 ): Promise<VerifyKey> {
   const usable = algorithmsOf(key, source);
   const wrong = algs.filter((alg) => !usable.has(alg));
-  if (wrong.length > 0) throw keyError(source, `a ${describe(key)} key cannot verify ${wrong.join(', ')}`);
+  if (wrong.length > 0) throw keyError(source, `an ${describe(key)} key cannot verify ${wrong.join(', ')}`);
   const jwk = key.export({ format: 'jwk' }) as JWK;
   const byAlg = new Map<JwtAlgorithm, CryptoKey>();
   for (const alg of algs) {
@@ -86,8 +86,10 @@ function algorithmsOf(key: KeyObject, source: string): ReadonlySet<JwtAlgorithm>
 }
 
 function describe(key: KeyObject): string {
+  const names: Record<string, string> = { rsa: 'RSA', ec: 'EC', ed25519: 'Ed25519' };
   const curve = key.asymmetricKeyDetails?.namedCurve;
-  return curve ? `${key.asymmetricKeyType} ${curve}` : (key.asymmetricKeyType ?? 'public');
+  const type = names[key.asymmetricKeyType ?? ''] ?? 'public';
+  return curve ? `${type} ${curve}` : type;
 }
 
 /** The algorithms a public key may verify, restricted to `allowed` (used when a JWK names no alg). */

@@ -19,27 +19,27 @@ export function compileRule(rule: RequireRule): ClaimPredicate {
   if ('scope' in rule) return (claims) => hasScope(claims, rule.scope);
   if ('scopes' in rule) return (claims) => rule.scopes.every((scope) => hasScope(claims, scope));
   if ('role' in rule) {
-    const claim = rule.rolesClaim ?? DEFAULT_ROLES_CLAIM;
-    return (claims) => contains(claimAt(claims, claim), rule.role);
+    const roles = claimGetter(rule.rolesClaim ?? DEFAULT_ROLES_CLAIM);
+    return (claims) => contains(roles(claims), rule.role);
   }
   if ('roles' in rule) {
-    const claim = rule.rolesClaim ?? DEFAULT_ROLES_CLAIM;
-    return (claims) => rule.roles.every((role) => contains(claimAt(claims, claim), role));
+    const roles = claimGetter(rule.rolesClaim ?? DEFAULT_ROLES_CLAIM);
+    return (claims) => rule.roles.every((role) => contains(roles(claims), role));
   }
   return compileClaimRule(rule);
 }
 
 function compileClaimRule(rule: Extract<RequireRule, { claim: string }>): ClaimPredicate {
-  const { claim } = rule;
+  const claim = claimGetter(rule.claim);
   if (rule.pattern !== undefined) {
     const regex = new RegExp(rule.pattern, 'u');
     return (claims) => {
-      const value = claimAt(claims, claim);
+      const value = claim(claims);
       return typeof value === 'string' && regex.test(value);
     };
   }
   const accepted = rule.oneOf ?? (rule.equals !== undefined ? [rule.equals] : []);
-  return (claims) => accepted.includes(claimAt(claims, claim) as string | number | boolean);
+  return (claims) => accepted.includes(claim(claims) as string | number | boolean);
 }
 
 /** RFC 8693 §4.2 "scope" is space-separated; some IdPs send "scp" as an array (or a string). */
@@ -64,13 +64,16 @@ function contains(value: unknown, wanted: string): boolean {
   return Array.isArray(value) && value.includes(wanted);
 }
 
-/** The claim of that exact name, else the dotted path into nested objects (realm_access.roles). */
-function claimAt(claims: Readonly<JWTPayload>, name: string): unknown {
-  if (name in claims || !name.includes('.')) return Object.hasOwn(claims, name) ? claims[name] : undefined;
-  let value: unknown = claims;
-  for (const part of name.split('.')) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
+/** Reads the claim of that exact name, else the dotted path into nested objects (realm_access.roles). */
+function claimGetter(name: string): (claims: Readonly<JWTPayload>) => unknown {
+  const path = name.split('.');
+  return (claims) => {
+    if (Object.hasOwn(claims, name) || path.length === 1) return Object.hasOwn(claims, name) ? claims[name] : undefined;
+    let value: unknown = claims;
+    for (const part of path) {
+      if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) return undefined;
+      value = (value as Record<string, unknown>)[part];
+    }
+    return value;
+  };
 }

@@ -28,8 +28,6 @@ export interface VerifierOptions {
 
 export type Verify = (token: string) => Promise<Decision>;
 
-const MAX_HEADER_BYTES = 1024;
-
 export function createVerifier(options: VerifierOptions): Verify {
   return async (token) => {
     const now = options.now();
@@ -50,7 +48,7 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
   if (syntax !== undefined) return syntax;
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
-  const rawHeader = decodeObject(token.slice(0, firstDot), MAX_HEADER_BYTES);
+  const rawHeader = decodeObject(token.slice(0, firstDot), options.maxTokenBytes);
   const claims = decodeObject(token.slice(firstDot + 1, secondDot), options.maxClaimsBytes);
   if (rawHeader === undefined || claims === undefined) return 'malformed';
   const header = checkHeader(rawHeader);
@@ -77,14 +75,24 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
       verified = true;
       break;
     }
+    if (failure === 'not_yet_valid') return notYetValid(claims, policy, now, options);
     if (failure !== 'bad_signature') return failure;
   }
   if (!verified) return 'bad_signature';
 
   const claimFailure = checkClaims(claims, policy, now);
+  if (claimFailure === 'not_yet_valid') return notYetValid(claims, policy, now, options);
   if (claimFailure !== undefined) return claimFailure;
-  const expiresAt = (claims['exp'] as number) * 1000;
-  return { ok: true, identity: { claims: Object.freeze(claims) as JWTPayload, expiresAt }, expiresAt };
+  const exp = (claims['exp'] as number) * 1000;
+  // The decision holds as long as verification would still accept the token (exp + leeway); cutting
+  // it at exp would re-verify every request of a just-expired token during the leeway.
+  return { ok: true, identity: { claims: Object.freeze(claims) as JWTPayload, expiresAt: exp }, expiresAt: exp + policy.leewayMs };
+}
+
+/** A signed token that is not valid yet: its deny is remembered only until it becomes valid. */
+function notYetValid(claims: Record<string, unknown>, policy: IssuerPolicy, now: number, options: VerifierOptions): Decision {
+  const validFrom = (claims['nbf'] as number) * 1000 - policy.leewayMs;
+  return { ok: false, reason: 'not_yet_valid', expiresAt: Math.min(now + options.negativeTtlMs, validFrom) };
 }
 
 /** jose's verification of the signature and claims, its failure mapped to our reasons. */

@@ -1,4 +1,24 @@
 // The `jwt` section: keys, issuer/audience checks, token sources and the decision cache.
+//
+//   jwt:
+//     keys:                                   # tokens whose iss names no entry of `issuers`
+//       - { secretEnv: APP_JWT_SECRET, alg: HS256 }
+//       - { publicKeyFile: /etc/bouncer/rsa.pem, algs: [RS256, PS256], kid: "2024-01" }
+//     issuer: https://app.example.com         # iss must equal it (top-level keys only)
+//     audience: [web, api]
+//     issuers:                                # several IdPs, the unverified iss picks the entry
+//       - issuer: https://idp.example.com/
+//         jwksUrl: https://idp.example.com/.well-known/jwks.json
+//         algs: [RS256, ES256]
+//         audience: bouncer
+//         typ: at+jwt
+//         jwksRefresh: 10m
+//         jwksCooldown: 30s
+//     cookie: token
+//     leeway: 30s
+//     maxTokenBytes: 8KiB
+//     maxClaimsBytes: 6KiB
+//     decisions: { max: 1000000, maxTtl: 1h, negativeTtl: 30s }
 import { z } from 'zod';
 import { duration, httpUrl, size } from './fields.js';
 

@@ -1,0 +1,124 @@
+// The decision cache and the authenticator's miss handling: one verification per token however many
+// ask, hits answered synchronously, expiry at the token's exp on a controlled clock, LRU bound.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createAuthenticator } from '../../../src/auth/authenticator.js';
+import { DecisionCache } from '../../../src/auth/decisions.js';
+import type { Decision } from '../../../src/auth/types.js';
+import { HS_SECRET, NOW, claims, clock, config, hmacRaw } from './fixtures.js';
+
+const SECONDS = NOW / 1000;
+
+async function gateway(extra: Record<string, unknown> = {}) {
+  const time = clock();
+  const verified: Decision[] = [];
+  const auth = await createAuthenticator(config({ keys: [{ secret: HS_SECRET, alg: 'HS256' }], ...extra }), {
+    now: time.now,
+    hooks: { onVerify: (decision) => verified.push(decision) },
+  });
+  return { auth, time, verified };
+}
+
+const token = (extra = {}) => hmacRaw('{"alg":"HS256"}', JSON.stringify(claims(extra)));
+
+describe('authenticator', () => {
+  test('a flood of one forged token costs one verification', async () => {
+    const { auth, verified } = await gateway();
+    const forged = hmacRaw('{"alg":"HS256"}', JSON.stringify(claims()), 'not-the-secret');
+    const first = await Promise.all(Array.from({ length: 1000 }, () => auth.decide(forged)));
+    const later = Array.from({ length: 1000 }, () => auth.decide(forged));
+    assert.equal(verified.length, 1);
+    assert.ok(first.every((d) => !d.ok && d.reason === 'bad_signature'));
+    assert.ok(later.every((d) => !(d instanceof Promise) && !d.ok), 'cached denies are answered synchronously');
+  });
+  test('a cached decision is returned synchronously, the same object, without verifying again', async () => {
+    const { auth, verified } = await gateway();
+    const valid = token();
+    const first = await auth.decide(valid);
+    assert.equal(first.ok, true);
+    const second = auth.decide(valid);
+    assert.equal(second, first);
+    assert.equal(verified.length, 1);
+  });
+  test('a valid decision ends at the token exp (+ leeway); a deny after negativeTtl', async () => {
+    const { auth, time, verified } = await gateway({ leeway: 0, decisions: { negativeTtl: '10s' } });
+    const valid = token({ exp: SECONDS + 60 });
+    assert.equal((await auth.decide(valid)).ok, true);
+    time.advance(59_999);
+    assert.equal((auth.decide(valid) as Decision).ok, true);
+    time.advance(1);
+    const after = auth.decide(valid);
+    assert.ok(after instanceof Promise, 'expired entry is not served from the cache');
+    const expired = await after;
+    assert.equal(expired.ok ? 'ok' : expired.reason, 'expired');
+    assert.equal(verified.length, 2);
+    time.advance(9_999);
+    assert.ok(!(auth.decide(valid) instanceof Promise));
+    time.advance(1);
+    assert.ok(auth.decide(valid) instanceof Promise, 'the deny is forgotten after negativeTtl');
+  });
+  test('maxTtl caps how long a valid decision is remembered', async () => {
+    const { auth, time } = await gateway({ decisions: { maxTtl: '5s' } });
+    const valid = token({ exp: SECONDS + 3600 });
+    await auth.decide(valid);
+    time.advance(4_999);
+    assert.ok(!(auth.decide(valid) instanceof Promise));
+    time.advance(1);
+    assert.ok(auth.decide(valid) instanceof Promise);
+  });
+  test('the decision cache keeps at most max entries', async () => {
+    const { auth, verified } = await gateway({ decisions: { max: 3 } });
+    const tokens = [1, 2, 3, 4, 5].map((n) => token({ sub: `user-${n}` }));
+    for (const t of tokens) await auth.decide(t);
+    assert.equal(verified.length, 5);
+    assert.ok(!(auth.decide(tokens[4] as string) instanceof Promise), 'recent entry kept');
+    assert.ok(auth.decide(tokens[0] as string) instanceof Promise, 'oldest entry evicted');
+  });
+  test('a throwing hook does not break decide', async () => {
+    const auth = await createAuthenticator(config({ keys: [{ secret: HS_SECRET, alg: 'HS256' }] }), {
+      now: () => NOW,
+      hooks: { onVerify: () => { throw new Error('metrics down'); } },
+    });
+    assert.equal((await auth.decide(token())).ok, true);
+  });
+});
+
+describe('DecisionCache', () => {
+  test('never returns a positive decision past its expiresAt', () => {
+    const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000 });
+    const decision: Decision = { ok: true, identity: { claims: {}, expiresAt: 1_000 }, expiresAt: 1_000 };
+    cache.remember('t', decision, 0);
+    assert.equal(cache.get('t', 999), decision);
+    assert.equal(cache.get('t', 1_000), undefined);
+    assert.equal(cache.size, 0);
+  });
+  test('does not store a decision that is already over', () => {
+    const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000 });
+    cache.remember('t', { ok: false, reason: 'expired', expiresAt: 5 }, 5);
+    assert.equal(cache.size, 0);
+  });
+});
+
+test('with leeway, a valid decision holds until exp + leeway, as long as verification would accept it', async () => {
+  const { auth, time } = await gateway({ leeway: '30s' });
+  const valid = token({ exp: SECONDS + 60 });
+  const decision = await auth.decide(valid);
+  assert.equal(decision.ok && decision.identity.expiresAt, (SECONDS + 60) * 1000);
+  time.advance(89_999);
+  assert.ok(!(auth.decide(valid) instanceof Promise));
+  time.advance(1);
+  const after = await auth.decide(valid);
+  assert.equal(after.ok ? 'ok' : after.reason, 'expired');
+});
+
+test('a not-yet-valid deny is forgotten when the token becomes valid', async () => {
+  const { auth, time } = await gateway({ leeway: '1s', decisions: { negativeTtl: '30s' } });
+  const early = token({ nbf: SECONDS + 5, iat: SECONDS });
+  const first = await auth.decide(early);
+  assert.equal(first.ok ? 'ok' : first.reason, 'not_yet_valid');
+  time.advance(3_999);
+  assert.ok(!(auth.decide(early) instanceof Promise));
+  time.advance(1);
+  const later = await auth.decide(early);
+  assert.equal(later.ok ? 'ok' : later.reason, 'ok');
+});
