@@ -10,6 +10,34 @@ export const routeCacheSchema = z.strictObject({
   ttl: duration.optional(),
   /** false: never cache this route. */
   enabled: z.boolean().default(true),
+  /**
+   * Opt-in: store responses to requests that carry credentials (a token, Authorization) as shared
+   * content even when the origin did not say public or s-maxage. Off by default, as RFC 9111 §3.5
+   * requires; Bouncer has already authorised every request that will read the shared copy.
+   */
+  shareAuthenticated: z.boolean().default(false),
+  /** Serve stale this long while one background request refreshes (when the origin does not say). */
+  staleWhileRevalidate: duration.optional(),
+  /** Serve stale this long when the origin is down, times out or answers 5xx (when the origin does not say). */
+  staleIfError: duration.optional(),
+  /** Heuristic freshness as a fraction of the time since Last-Modified, for responses without any. Off unless set. */
+  heuristic: z.number().gt(0).max(1).optional(),
+  /** Request headers that become part of the key and are forwarded (otherwise unkeyed ones are stripped). */
+  keyHeaders: z.array(headerName.transform((name) => name.toLowerCase())).default([]),
+});
+
+/** Warming: URLs fetched at start and on a schedule, with a service identity, before the crowd comes. */
+export const warmSchema = z.strictObject({
+  /** Paths (with query) to warm, e.g. /api/v1/feed. */
+  urls: z.array(z.string().regex(/^\//, 'must start with "/"')).min(1),
+  /** For partitioned routes: the claim values to warm each URL for (one fetch per entry). */
+  partitions: z.array(z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]))).default([]),
+  /** The sub claim of the service identity the warm requests carry. */
+  subject: z.string().min(1).default('bouncer-warmer'),
+  /** Repeat this often (besides at start); absent: only at start and on demand. */
+  every: duration.optional(),
+  /** Warm requests in flight at once. */
+  concurrency: z.number().int().min(1).max(64).default(4),
 });
 
 export const routeSchema = z.strictObject({
@@ -39,7 +67,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Health and metrics listener; never the public one. */
       listen: listen.default({ host: '127.0.0.1', port: 8081 }),
+      /** Bearer secret for the admin API's write operations (purge, warm); without one they are refused. */
+      secret: z.string().min(16, 'must be at least 16 characters').optional(),
+      secretEnv: z.string().min(1).optional(),
+      secretFile: z.string().min(1).optional(),
     })
+    .refine((admin) => [admin.secret, admin.secretEnv, admin.secretFile].filter((v) => v !== undefined).length <= 1, 'at most one of secret, secretEnv, secretFile')
     .default({ listen: { host: '127.0.0.1', port: 8081 } }),
   jwt: jwtSchema,
   routes: z.array(routeSchema).default([]),
@@ -51,8 +84,14 @@ export const configSchema = z.strictObject({
       maxObjectBytes: size.default(8 * 1024 * 1024),
       /** How long a key whose response was not storable skips request collapsing. */
       uncacheableTtl: duration.default(5_000),
+      /**
+       * Refresh ahead: a fresh entry requested within this fraction of its lifetime before expiry is
+       * refreshed in the background, so a steady crowd never sees it expire. 0 turns it off.
+       */
+      refreshAhead: z.number().min(0).max(0.9).default(0.1),
     })
-    .default({ maxBytes: 256 * 1024 * 1024, maxObjectBytes: 8 * 1024 * 1024, uncacheableTtl: 5_000 }),
+    .default({ maxBytes: 256 * 1024 * 1024, maxObjectBytes: 8 * 1024 * 1024, uncacheableTtl: 5_000, refreshAhead: 0.1 }),
+  warm: warmSchema.optional(),
   timeouts: z
     .strictObject({
       /** TCP connect to the origin. */
