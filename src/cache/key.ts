@@ -1,9 +1,23 @@
 // The content cache key: method, normalised path, sorted query, and the partition claims' values.
 // GET and HEAD share an entry (HEAD is answered from the GET response).
 
+// Control characters cannot occur in a normalised path or query (path.ts refuses them), so neither
+// the partition nor a variant can be forged through the URL.
+const PARTITION_SEPARATOR = '\u0001';
+export const VARIANT_SEPARATOR = '\u0002';
+
 export function contentKey(path: string, query: string, partition: string): string {
-  // U+0001 cannot occur in a normalised path or query, so the partition cannot be forged through them.
-  return `GET ${path}${query ? '?' + sortQuery(query) : ''}${partition ? '\u0001' + partition : ''}`;
+  return urlKey(path, query) + (partition ? PARTITION_SEPARATOR + partition : '');
+}
+
+/** The URL part of a key, "GET /path?sorted-query": what purge by URL and invalidation address. */
+export function urlKey(path: string, query: string): string {
+  return `GET ${path}${query ? '?' + sortQuery(query) : ''}`;
+}
+
+export function urlOfKey(key: string): string {
+  const end = key.indexOf(PARTITION_SEPARATOR);
+  return end === -1 ? key : key.slice(0, end);
 }
 
 /** Query parameters sorted by name (stable for equal names), so ?a=1&b=2 and ?b=2&a=1 share a key. */

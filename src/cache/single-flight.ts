@@ -6,7 +6,8 @@
 export type FlightOutcome =
   | { readonly kind: 'stored' }
   | { readonly kind: 'not-stored' }
-  | { readonly kind: 'failed'; readonly status: 502 | 504 };
+  /** The origin failed: waiters answer with their stale copy (stale-if-error) or this status. */
+  | { readonly kind: 'failed'; readonly status: 502 | 504; readonly originStatus: number | undefined };
 
 export class SingleFlight {
   readonly #flights = new Map<string, Promise<FlightOutcome>>();

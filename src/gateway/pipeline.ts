@@ -105,7 +105,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
       denied.inc();
       return rejection;
     }
-    return serve.pass({ request, route: policy, path, query, claims: null, partition: '' }, CACHE_STATUS.unauthenticated);
+    return serve.pass({ request, route: policy, path, query, claims: null, partition: '', credentialed: true }, CACHE_STATUS.unauthenticated);
   }
 
   /** key → lookup → fetch → store → deliver, or a plain forward when the request is not cacheable. */
@@ -116,6 +116,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
       path,
       query,
       claims: identity === null ? null : identity.claims,
+      credentialed: identity !== null || request.headers.authorization !== undefined,
       partition:
         policy.partitionBy.length === 0 ? '' : identity === null ? ANONYMOUS_PARTITION : partitionValues(identity.claims, policy.partitionBy),
     };
@@ -135,5 +136,5 @@ export function createPipeline(deps: PipelineDeps): Handler {
 
 /** Only GET and HEAD without a body, on a route that caches, are served from or stored in the cache. */
 function isCacheable(request: GatewayRequest, policy: RoutePolicy): boolean {
-  return policy.cacheEnabled && (request.method === 'GET' || request.method === 'HEAD') && request.body === null;
+  return policy.cache.enabled && (request.method === 'GET' || request.method === 'HEAD') && request.body === null;
 }

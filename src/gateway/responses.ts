@@ -4,6 +4,8 @@ import type { GatewayResponse } from './exchange.js';
 
 export const CACHE_STATUS = {
   hit: 'Bouncer; hit',
+  staleWhileRevalidate: 'Bouncer; hit; detail=stale-while-revalidate',
+  revalidated: 'Bouncer; fwd=stale; fwd-status=304',
   stored: 'Bouncer; fwd=miss; stored',
   collapsed: 'Bouncer; fwd=miss; collapsed',
   miss: 'Bouncer; fwd=miss',
@@ -12,6 +14,11 @@ export const CACHE_STATUS = {
   denied: 'Bouncer; detail=denied',
   error: 'Bouncer; detail=error',
 } as const;
+
+/** A stale entry standing in for a failing origin (RFC 5861 stale-if-error). */
+export function staleIfErrorStatus(originStatus: number | undefined): string {
+  return `Bouncer; fwd=stale${originStatus === undefined ? '' : `; fwd-status=${originStatus}`}; detail=stale-if-error`;
+}
 
 /** "Bouncer; fwd=miss; detail=<reason>" for a response that was fetched but not stored. */
 export function notStoredStatus(reason: string): string {

@@ -1,15 +1,31 @@
 // The route table: configured routes compiled once at start-up into policies matched by prefix
 // against the normalised path. First match wins; an unmatched path is proxied without auth or cache.
+import type { CacheRule } from '../cache/freshness.js';
 import type { RouteConfig } from '../config/schema.js';
+
+/** A route's cache behaviour: RFC rules plus what the route adds. */
+export interface RouteCache extends CacheRule {
+  readonly enabled: boolean;
+  /** Request headers that are part of the key and forwarded even if otherwise stripped as unkeyed. */
+  readonly keyHeaders: readonly string[];
+}
+
+const NO_CACHE: RouteCache = Object.freeze({
+  enabled: false,
+  ttl: undefined,
+  shareAuthenticated: false,
+  staleWhileRevalidate: undefined,
+  staleIfError: undefined,
+  heuristic: undefined,
+  keyHeaders: [],
+});
 
 export interface RoutePolicy {
   readonly index: number;
   readonly prefix: string;
   readonly auth: RouteConfig['auth'];
   readonly onDenied: RouteConfig['onDenied'];
-  readonly cacheEnabled: boolean;
-  /** Route-forced freshness in ms, or undefined to let the origin's headers decide. */
-  readonly ttl: number | undefined;
+  readonly cache: RouteCache;
   readonly partitionBy: readonly string[];
   /** Claim → header name (lower-case). */
   readonly identityHeaders: Readonly<Record<string, string>>;
@@ -22,8 +38,7 @@ export const UNMATCHED: RoutePolicy = Object.freeze({
   prefix: '',
   auth: 'off',
   onDenied: 'pass',
-  cacheEnabled: false,
-  ttl: undefined,
+  cache: NO_CACHE,
   partitionBy: [],
   identityHeaders: {},
   tokenQueryParam: undefined,
@@ -42,8 +57,7 @@ export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
     prefix: route.path.toLowerCase(),
     auth: route.auth,
     onDenied: route.onDenied,
-    cacheEnabled: route.cache?.enabled ?? true,
-    ttl: route.cache?.ttl,
+    cache: compileCache(route.cache),
     partitionBy: route.partitionBy,
     identityHeaders: Object.fromEntries(Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()])),
     tokenQueryParam: route.tokenQueryParam,
@@ -60,6 +74,18 @@ export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
       return UNMATCHED;
     },
   };
+}
+
+function compileCache(cache: RouteConfig['cache']): RouteCache {
+  return Object.freeze({
+    enabled: cache?.enabled ?? true,
+    ttl: cache?.ttl,
+    shareAuthenticated: cache?.shareAuthenticated ?? false,
+    staleWhileRevalidate: cache?.staleWhileRevalidate,
+    staleIfError: cache?.staleIfError,
+    heuristic: cache?.heuristic,
+    keyHeaders: cache?.keyHeaders ?? [],
+  });
 }
 
 /** "/api/" matches "/api/x" and "/api"; "/api" matches "/api" and "/api/x" but not "/apix". */

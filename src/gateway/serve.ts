@@ -1,22 +1,25 @@
-// The serve half of the pipeline: key → lookup (hit / miss) → fetch → store → deliver, with
-// request collapsing. A fresh hit is answered synchronously from pre-built bytes; everything that
-// needs the origin returns a promise.
+// The serve half of the pipeline: key → lookup (hit / stale / miss) → fetch or revalidate → store →
+// deliver, with request collapsing. A fresh hit is answered synchronously from pre-built bytes;
+// everything that needs the origin returns a promise. A crowd never waits on an expiry it can be
+// spared: entries are refreshed ahead of expiry, served stale while one request revalidates, and
+// stand in for a failing origin, each within the windows RFC 9111/5861 and the route allow.
 import type { JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { identityHeaders } from '../auth/identity.js';
-import { collectUpTo, replay } from '../cache/body.js';
-import { ageSeconds, type StoredResponse } from '../cache/entry.js';
-import { assessResponse } from '../cache/freshness.js';
-import { contentKey } from '../cache/key.js';
+import { hasValidator, type StoredResponse } from '../cache/entry.js';
+import { assessResponse, assessRevalidation, tagsOf, type Assessment, type Lifetime } from '../cache/freshness.js';
+import { contentKey, urlKey } from '../cache/key.js';
 import type { MemoryStore } from '../cache/memory-store.js';
-import type { SingleFlight } from '../cache/single-flight.js';
-import { variantOf } from '../cache/vary.js';
+import type { FlightOutcome, SingleFlight } from '../cache/single-flight.js';
+import { BodyTee } from '../cache/tee.js';
+import { parseVary, variantOf } from '../cache/vary.js';
 import type { Metrics } from '../observability/metrics.js';
 import { forwardRequestHeaders, responseHeaderList } from '../upstream/headers.js';
 import { UpstreamError, type OriginClient, type OriginResponse } from '../upstream/origin.js';
-import type { GatewayRequest, GatewayResponse } from './exchange.js';
-import { CACHE_STATUS, notStoredStatus, upstreamFailure } from './responses.js';
+import { deliver, streamed } from './deliver.js';
+import type { GatewayRequest, GatewayResponse, HeaderMap } from './exchange.js';
+import { CACHE_STATUS, notStoredStatus, staleIfErrorStatus, upstreamFailure } from './responses.js';
 import type { RoutePolicy } from './routes.js';
 
 export interface ServeDeps {
@@ -30,6 +33,8 @@ export interface ServeDeps {
   readonly maxObjectBytes: number;
   /** How long a key whose response was not storable is fetched without collapsing. */
   readonly uncacheableTtl: number;
+  /** Fraction of a lifetime before expiry within which a hit refreshes in the background. */
+  readonly refreshAhead: number;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now: () => number;
@@ -46,14 +51,36 @@ export interface Exchange {
   readonly claims: Readonly<JWTPayload> | null;
   /** The partition claims' values, "" for an unpartitioned route. */
   readonly partition: string;
+  /** The request carried credentials (a token or Authorization): RFC 9111 §3.5 applies to storing. */
+  readonly credentialed: boolean;
 }
 
-export type Serve = {
+export interface Serve {
   /** Deliver from cache or fetch-and-store, for cacheable requests. */
   cached(exchange: Exchange): GatewayResponse | Promise<GatewayResponse>;
-  /** Forward without the cache (uncacheable method, body, route without cache, denied-but-pass). */
+  /** Forward without the cache; unsafe methods invalidate what they target (RFC 9111 §4.4). */
   pass(exchange: Exchange, cacheStatus: string): Promise<GatewayResponse>;
-};
+  /** Fetch and store one URL now (warming), whoever else is asking. */
+  warm(exchange: Exchange): Promise<{ status: number; stored: boolean; bytes: number }>;
+  /** Drops what the store holds for a URL, a path prefix or a tag; returns how many responses went. */
+  purge(target: PurgeTarget): number;
+}
+
+export type PurgeTarget = { readonly url: string } | { readonly prefix: string } | { readonly tag: string };
+
+/** What a fetch for the cache produced: the response for its own client and the flight's outcome. */
+interface Fetched {
+  readonly response: GatewayResponse;
+  readonly outcome: Promise<FlightOutcome>;
+  readonly stored: Promise<StoredResponse | null>;
+}
+
+const NO_IDENTITY: ReadonlyArray<readonly [string, string]> = [];
+const NOT_STORED: Promise<FlightOutcome> = Promise.resolve({ kind: 'not-stored' });
+const NOTHING_STORED: Promise<StoredResponse | null> = Promise.resolve(null);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** Bodies up to this size are collected before the first client is answered; larger ones stream. */
+const STREAM_THRESHOLD = 64 * 1024;
 
 export function createServe(deps: ServeDeps): Serve {
   const { store, flights, metrics, now } = deps;
@@ -61,28 +88,37 @@ export function createServe(deps: ServeDeps): Serve {
   const uncacheable = new LRUCache<string, true>({ max: 10_000, ttl: deps.uncacheableTtl });
   const counted = {
     hit: metrics.requests.labels('hit'),
+    stale: metrics.requests.labels('stale'),
     miss: metrics.requests.labels('miss'),
     collapsed: metrics.requests.labels('collapsed'),
     pass: metrics.requests.labels('pass'),
   };
 
   function cached(exchange: Exchange): GatewayResponse | Promise<GatewayResponse> {
-    const key = contentKey(exchange.path, exchange.query, exchange.partition);
+    const key = keyOf(exchange);
     const entry = store.lookup(key, exchange.request.headers);
+    if (entry === undefined) return miss(exchange, key, undefined);
     const at = now();
-    if (entry !== undefined && at < entry.freshUntil) {
+    if (at < entry.freshUntil) {
+      if (at >= entry.refreshAt) refreshInBackground(exchange, key, entry);
       counted.hit.inc();
       return deliver(entry, exchange.request, CACHE_STATUS.hit, at);
     }
-    return miss(exchange, key);
+    if (at < entry.staleWhileRevalidateUntil) {
+      refreshInBackground(exchange, key, entry);
+      counted.stale.inc();
+      return deliver(entry, exchange.request, CACHE_STATUS.staleWhileRevalidate, at);
+    }
+    return miss(exchange, key, entry);
   }
 
-  async function miss(exchange: Exchange, key: string): Promise<GatewayResponse> {
+  /** No usable entry: wait for the flight under way, or lead one. `stale` may still be revalidated. */
+  async function miss(exchange: Exchange, key: string, stale: StoredResponse | undefined): Promise<GatewayResponse> {
     const flight = flights.get(key);
     if (flight !== undefined) {
       metrics.collapsed.inc();
       const outcome = await flight;
-      if (outcome.kind === 'failed') return upstreamFailure(outcome.status);
+      if (outcome.kind === 'failed') return failedOrStale(exchange, stale, outcome.status, outcome.originStatus);
       if (outcome.kind === 'stored') {
         // Look again with this request's own headers: the stored variant may not be ours.
         const entry = store.lookup(key, exchange.request.headers);
@@ -92,149 +128,266 @@ export function createServe(deps: ServeDeps): Serve {
           return deliver(entry, exchange.request, CACHE_STATUS.collapsed, at);
         }
       }
-      return fetchAlone(exchange, key);
+      return (await fetchForCache(exchange, key, stale, false)).response;
     }
-    if (uncacheable.has(key)) return fetchAlone(exchange, key);
-    return lead(exchange, key);
+    if (uncacheable.has(key)) return (await fetchForCache(exchange, key, stale, false)).response;
+    return lead(exchange, key, stale, false);
   }
 
-  /** The first miss for a key: fetch for everyone, then tell the waiters what came of it. */
-  async function lead(exchange: Exchange, key: string): Promise<GatewayResponse> {
+  /** Fetches for everyone waiting on this key; the flight settles when the store has (or has not) the response. */
+  async function lead(exchange: Exchange, key: string, stale: StoredResponse | undefined, background: boolean): Promise<GatewayResponse> {
     const settle = flights.start(key);
+    let fetched: Fetched;
     try {
-      const { response, stored } = await fetchForCache(exchange, key);
-      settle({ kind: stored ? 'stored' : 'not-stored' });
-      return response;
+      fetched = await fetchForCache(exchange, key, stale, background);
     } catch (error) {
-      settle(error instanceof UpstreamError ? { kind: 'failed', status: error.status } : { kind: 'not-stored' });
-      throw error;
+      const failure = asUpstreamError(error);
+      settle({ kind: 'failed', status: failure.status, originStatus: undefined });
+      return failedOrStale(exchange, stale, failure.status, undefined);
     }
+    fetched.outcome.then(settle, () => settle({ kind: 'not-stored' }));
+    return fetched.response;
   }
 
-  /** A miss that must not wait for others (uncacheable key, or a variant the flight did not get). */
-  async function fetchAlone(exchange: Exchange, key: string): Promise<GatewayResponse> {
-    const { response } = await fetchForCache(exchange, key);
-    return response;
+  function refreshInBackground(exchange: Exchange, key: string, entry: StoredResponse): void {
+    if (flights.get(key) !== undefined) return;
+    lead(exchange, key, entry, true).catch((error: unknown) => deps.log.warn({ err: error, key }, 'background refresh failed'));
   }
 
-  async function fetchForCache(exchange: Exchange, key: string): Promise<{ response: GatewayResponse; stored: boolean }> {
-    const { request } = exchange;
-    const upstream = await fetchOrigin(exchange, 'GET', null, true, 'fetch');
+  /** A failed fetch: the stale entry within its stale-if-error window, else 502/504. */
+  function failedOrStale(exchange: Exchange, stale: StoredResponse | undefined, status: 502 | 504, originStatus: number | undefined): GatewayResponse {
     const at = now();
+    if (stale !== undefined && at < stale.staleIfErrorUntil) {
+      counted.stale.inc();
+      return deliver(stale, exchange.request, staleIfErrorStatus(originStatus), at);
+    }
+    return upstreamFailure(status);
+  }
+
+  async function fetchForCache(exchange: Exchange, key: string, stale: StoredResponse | undefined, background: boolean): Promise<Fetched> {
+    const { request } = exchange;
+    const revalidating = stale !== undefined && hasValidator(stale);
+    const upstream = await fetchOrigin(exchange, 'GET', null, revalidating ? stale : undefined, revalidating ? 'revalidate' : 'fetch');
+    const at = now();
+
+    if (upstream.status === 304 && revalidating) {
+      upstream.abort();
+      const refreshed = revalidated(exchange, stale, upstream.headers, at);
+      if (refreshed !== undefined) {
+        store.store(key, refreshed, parseVaryList(refreshed));
+        metrics.stored.labels('revalidated').inc();
+        counted.miss.inc();
+        return { response: deliver(refreshed, request, CACHE_STATUS.revalidated, at), outcome: Promise.resolve({ kind: 'stored' }), stored: Promise.resolve(refreshed) };
+      }
+      // A 304 that does not match what we hold: drop it and fetch the whole response.
+      store.deleteKey(key);
+      return fetchForCache(exchange, key, undefined, background);
+    }
+    if (upstream.status >= 500 && stale !== undefined && at < stale.staleIfErrorUntil) {
+      upstream.abort();
+      counted.stale.inc();
+      return {
+        response: deliver(stale, request, staleIfErrorStatus(upstream.status), at),
+        outcome: Promise.resolve({ kind: 'failed', status: 502, originStatus: upstream.status }),
+        stored: NOTHING_STORED,
+      };
+    }
+
     const assessment = assessResponse({
       path: exchange.path,
       requestHeaders: request.headers,
+      credentialed: exchange.credentialed,
       status: upstream.status,
       responseHeaders: upstream.headers,
-      routeTtl: exchange.route.ttl,
-      now: at,
+      rule: exchange.route.cache,
     });
-    if (!assessment.storable) {
-      uncacheable.set(key, true);
-      metrics.stored.labels(assessment.reason).inc();
-      counted.miss.inc();
-      return { response: streamed(upstream, request, notStoredStatus(assessment.reason)), stored: false };
-    }
     const declared = Number(upstream.headers['content-length'] ?? NaN);
-    if (declared > deps.maxObjectBytes) {
+    const refusal = !assessment.storable ? assessment.reason : declared > deps.maxObjectBytes ? 'too-big' : undefined;
+    if (refusal !== undefined) {
       uncacheable.set(key, true);
-      metrics.stored.labels('too-big').inc();
+      metrics.stored.labels(refusal).inc();
       counted.miss.inc();
-      return { response: streamed(upstream, request, notStoredStatus('too-big')), stored: false };
+      if (background) upstream.abort();
+      return { response: streamed(upstream, request, notStoredStatus(refusal)), outcome: NOT_STORED, stored: NOTHING_STORED };
     }
-    const collected = await collectUpTo(upstream.body, deps.maxObjectBytes);
-    if (!collected.complete) {
-      uncacheable.set(key, true);
-      metrics.stored.labels('too-big').inc();
-      counted.miss.inc();
-      const body = replay(collected.head, collected.rest);
-      return { response: { status: upstream.status, headers: clientHeaders(upstream, notStoredStatus('too-big')), body: request.method === 'HEAD' ? null : body }, stored: false };
-    }
-    const headers = responseHeaderList(upstream.headers, { dropLength: true });
-    headers.push('content-length', String(collected.body.length));
-    const entry: StoredResponse = {
+
+    // Stream to this client while collecting for the store; the flight settles once it is stored.
+    const tee = new BodyTee(upstream.body, deps.maxObjectBytes);
+    const stored = tee.complete.then((body) => {
+      if (body === null) {
+        uncacheable.set(key, true);
+        metrics.stored.labels('too-big').inc();
+        return null;
+      }
+      const entry = newEntry(exchange, upstream, assessment as Extract<Assessment, { storable: true }>, body, at);
+      store.store(key, entry, (assessment as Extract<Assessment, { storable: true }>).vary);
+      uncacheable.delete(key);
+      metrics.stored.labels('stored').inc();
+      return entry;
+    });
+    counted.miss.inc();
+    const outcome = stored.then((entry): FlightOutcome => (entry === null ? { kind: 'not-stored' } : { kind: 'stored' }));
+    // A small body is waited for, so its client gets it as stored (with a length); a large one streams.
+    if (!background) await tee.beyond(STREAM_THRESHOLD);
+    const entry = tee.collected ? await stored : null;
+    if (entry !== null) return { response: deliver(entry, request, CACHE_STATUS.stored, at), outcome, stored };
+    return { response: streamed(upstream, request, CACHE_STATUS.miss, tee.reader()), outcome, stored };
+  }
+
+  function newEntry(exchange: Exchange, upstream: OriginResponse, assessment: Extract<Assessment, { storable: true }>, body: Buffer, at: number): StoredResponse {
+    const headers = deliveredHeaders(upstream.headers);
+    headers.push('content-length', String(body.length));
+    return {
       status: upstream.status,
       headers,
-      body: collected.body,
+      body,
       responseTime: at,
       initialAge: assessment.initialAge,
-      freshUntil: assessment.freshUntil,
+      ...timesOf(assessment.lifetime, at),
       policy: assessment.policy,
-      variant: assessment.vary ? variantOf(assessment.vary, request.headers) : '',
+      variant: assessment.vary ? variantOf(assessment.vary, exchange.request.headers) : '',
       etag: single(upstream.headers.etag),
       lastModified: single(upstream.headers['last-modified']),
-      size: collected.body.length + headers.reduce((sum, h) => sum + h.length, 0) + 256,
+      tags: tagsOf(upstream.headers),
+      size: body.length + headers.reduce((sum, h) => sum + h.length, 0) + 512,
     };
-    store.store(key, entry, assessment.vary);
-    uncacheable.delete(key);
-    metrics.stored.labels('stored').inc();
-    counted.miss.inc();
-    return { response: deliver(entry, request, CACHE_STATUS.stored, at), stored: true };
+  }
+
+  /** RFC 9111 §4.3.4: the stored response, its headers updated from the 304, fresh again. */
+  function revalidated(exchange: Exchange, stale: StoredResponse, headers: HeaderMap, at: number): StoredResponse | undefined {
+    const result = assessRevalidation(stale.policy, { path: exchange.path, requestHeaders: exchange.request.headers, responseHeaders: headers, rule: exchange.route.cache });
+    if (result === undefined) return undefined;
+    const list = deliveredHeaders(result.headers);
+    list.push('content-length', String(stale.body.length));
+    return {
+      ...stale,
+      headers: list,
+      responseTime: at,
+      initialAge: result.initialAge,
+      ...timesOf(result.lifetime, at),
+      policy: result.policy,
+      etag: single(result.headers.etag) ?? stale.etag,
+      lastModified: single(result.headers['last-modified']) ?? stale.lastModified,
+    };
+  }
+
+  function timesOf(lifetime: Lifetime, at: number) {
+    const freshUntil = at + lifetime.freshMs;
+    return {
+      freshUntil,
+      refreshAt: deps.refreshAhead > 0 && lifetime.freshMs > 0 ? freshUntil - lifetime.freshMs * deps.refreshAhead : Infinity,
+      staleWhileRevalidateUntil: freshUntil + lifetime.staleWhileRevalidateMs,
+      staleIfErrorUntil: freshUntil + lifetime.staleIfErrorMs,
+    };
   }
 
   async function pass(exchange: Exchange, cacheStatus: string): Promise<GatewayResponse> {
     const { request } = exchange;
-    const upstream = await fetchOrigin(exchange, request.method, request.body, false, 'pass');
+    const upstream = await fetchOrigin(exchange, request.method, request.body, undefined, 'pass');
     counted.pass.inc();
+    if (!SAFE_METHODS.has(request.method) && upstream.status < 400) invalidate(exchange, upstream.headers);
     return streamed(upstream, request, cacheStatus);
+  }
+
+  /** RFC 9111 §4.4: an unsafe request invalidates its target and a same-origin Location / Content-Location. */
+  function invalidate(exchange: Exchange, headers: HeaderMap): void {
+    let dropped = store.purgeUrl(urlKey(exchange.path, exchange.query));
+    for (const name of ['location', 'content-location']) {
+      const target = sameOriginPath(single(headers[name]), exchange);
+      if (target !== undefined) dropped += store.purgeUrl(urlKey(target.path, target.query));
+    }
+    if (dropped > 0) metrics.stored.labels('invalidated').inc(dropped);
+  }
+
+  function sameOriginPath(value: string | undefined, exchange: Exchange): { path: string; query: string } | undefined {
+    if (value === undefined) return undefined;
+    try {
+      const base = `http://${String(exchange.request.headers.host ?? deps.originHost)}`;
+      const url = new URL(value, base + exchange.path);
+      const sameHost = url.host === new URL(base).host || url.host === deps.originHost;
+      return sameHost ? { path: url.pathname, query: url.search.slice(1) } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function warm(exchange: Exchange) {
+    const key = keyOf(exchange);
+    const fetched = await fetchForCache(exchange, key, undefined, true);
+    const entry = await fetched.stored;
+    return { status: entry?.status ?? (fetched.response.status as number), stored: entry !== null, bytes: entry?.body.length ?? 0 };
+  }
+
+  function purge(target: PurgeTarget): number {
+    if ('tag' in target) return store.purgeTag(target.tag);
+    if ('prefix' in target) return store.purgePrefix(target.prefix);
+    const q = target.url.indexOf('?');
+    return store.purgeUrl(urlKey(q === -1 ? target.url : target.url.slice(0, q), q === -1 ? '' : target.url.slice(q + 1)));
   }
 
   async function fetchOrigin(
     exchange: Exchange,
     method: string,
     body: AsyncIterable<Uint8Array> | null,
-    forCache: boolean,
-    purpose: 'fetch' | 'pass',
+    revalidate: StoredResponse | undefined,
+    purpose: 'fetch' | 'revalidate' | 'pass',
   ): Promise<OriginResponse> {
     const { request } = exchange;
+    const headers = forwardRequestHeaders(request.headers, {
+      reserved: deps.reserved,
+      keyed: exchange.route.cache.keyHeaders,
+      identity: exchange.claims === null ? NO_IDENTITY : identityHeaders(exchange.claims, exchange.route.identityHeaders),
+      host: deps.originHost,
+      clientAddress: request.remoteAddress,
+      secure: request.secure,
+      forCache: purpose !== 'pass',
+    });
+    if (revalidate?.etag !== undefined) headers['if-none-match'] = revalidate.etag;
+    if (revalidate?.lastModified !== undefined) headers['if-modified-since'] = revalidate.lastModified;
     try {
-      const response = await deps.origin.request({
-        method,
-        path: exchange.query ? `${exchange.path}?${exchange.query}` : exchange.path,
-        headers: forwardRequestHeaders(request.headers, {
-          reserved: deps.reserved,
-          identity: exchange.claims === null ? NO_IDENTITY : identityHeaders(exchange.claims, exchange.route.identityHeaders),
-          host: deps.originHost,
-          clientAddress: request.remoteAddress,
-          secure: request.secure,
-          forCache,
-        }),
-        body,
-      });
+      const response = await deps.origin.request({ method, path: exchange.query ? `${exchange.path}?${exchange.query}` : exchange.path, headers, body });
       metrics.originRequests.labels(purpose, String(response.status)).inc();
       return response;
     } catch (error) {
-      const failure = error instanceof UpstreamError ? error : new UpstreamError('BOUNCER_UPSTREAM_PROTOCOL', String(error), { cause: error });
+      const failure = asUpstreamError(error);
       metrics.originRequests.labels(purpose, failure.code).inc();
       deps.log.warn({ err: failure.cause ?? failure, code: failure.code, path: exchange.path }, 'origin request failed');
       throw failure;
     }
   }
 
-  return { cached, pass };
+  return { cached, pass, warm, purge };
 }
 
-const NO_IDENTITY: ReadonlyArray<readonly [string, string]> = [];
-
-/** A stored response as delivered: Age and Cache-Status added; HEAD gets the headers only. */
-function deliver(entry: StoredResponse, request: GatewayRequest, cacheStatus: string, at: number): GatewayResponse {
-  const headers = entry.headers.concat('age', String(ageSeconds(entry, at)), 'cache-status', cacheStatus);
-  return { status: entry.status, headers, body: request.method === 'HEAD' ? null : entry.body };
+/** The content key: URL, partition, and the values of the route's keyed headers. */
+function keyOf(exchange: Exchange): string {
+  const keyHeaders = exchange.route.cache.keyHeaders;
+  if (keyHeaders.length === 0) return contentKey(exchange.path, exchange.query, exchange.partition);
+  return contentKey(exchange.path, exchange.query, exchange.partition + '\u0003' + variantOf(keyHeaders, exchange.request.headers));
 }
 
-function streamed(upstream: OriginResponse, request: GatewayRequest, cacheStatus: string): GatewayResponse {
-  if (request.method === 'HEAD') upstream.abort();
-  return {
-    status: upstream.status,
-    headers: clientHeaders(upstream, cacheStatus),
-    body: request.method === 'HEAD' ? null : upstream.body,
-  };
+/** Origin headers as stored: hop-by-hop, length (recomputed) and purge labels removed. */
+function deliveredHeaders(headers: HeaderMap): string[] {
+  const list = responseHeaderList(headers, { dropLength: true });
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i += 2) {
+    if (list[i] !== 'surrogate-key' && list[i] !== 'cache-tag') out.push(list[i]!, list[i + 1]!);
+  }
+  return out;
 }
 
-function clientHeaders(upstream: OriginResponse, cacheStatus: string): string[] {
-  const headers = responseHeaderList(upstream.headers, { dropLength: false });
-  headers.push('cache-status', cacheStatus);
-  return headers;
+function parseVaryList(entry: StoredResponse): string[] | null {
+  for (let i = 0; i < entry.headers.length; i += 2) {
+    if (entry.headers[i] === 'vary') {
+      const vary = parseVary(entry.headers[i + 1]);
+      return vary === '*' ? null : vary;
+    }
+  }
+  return null;
+}
+
+function asUpstreamError(error: unknown): UpstreamError {
+  return error instanceof UpstreamError ? error : new UpstreamError('BOUNCER_UPSTREAM_PROTOCOL', String(error), { cause: error });
 }
 
 function single(value: string | string[] | undefined): string | undefined {

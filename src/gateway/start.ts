@@ -37,6 +37,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     reserved: routes.identityHeaderNames,
     maxObjectBytes: config.cache.maxObjectBytes,
     uncacheableTtl: config.cache.uncacheableTtl,
+    refreshAhead: config.cache.refreshAhead,
     metrics,
     log,
     now: Date.now,

@@ -1,6 +1,7 @@
 // Header hygiene between client, Bouncer and origin: hop-by-hop headers never cross (RFC 9110
 // §7.6.1), identity headers only ever come from a verified token, and headers that would make the
 // origin answer differently without being part of the cache key are removed.
+import { normaliseAcceptEncoding } from '../cache/vary.js';
 import type { HeaderMap } from '../gateway/exchange.js';
 
 const HOP_BY_HOP = new Set([
@@ -24,6 +25,8 @@ const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', '
 export interface ForwardOptions {
   /** Names to remove because Bouncer alone may set them (lower-case). */
   readonly reserved: ReadonlySet<string>;
+  /** Unkeyed headers a route made part of its cache key: forwarded after all. */
+  readonly keyed: readonly string[];
   /** Identity headers to add, [name, value]. */
   readonly identity: ReadonlyArray<readonly [string, string]>;
   /** Host header for the origin (the upstream's own authority). */
@@ -39,10 +42,17 @@ export function forwardRequestHeaders(headers: HeaderMap, options: ForwardOption
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || name === 'host' || HOP_BY_HOP.has(name) || UNKEYED_REQUEST_HEADERS.has(name)) continue;
+    if (value === undefined || name === 'host' || HOP_BY_HOP.has(name)) continue;
+    if (UNKEYED_REQUEST_HEADERS.has(name) && !options.keyed.includes(name)) continue;
     if (options.reserved.has(name) || connectionNamed?.has(name)) continue;
     if (options.forCache && CONDITIONAL.has(name)) continue;
     out[name] = value;
+  }
+  if (options.forCache && out['accept-encoding'] !== undefined) {
+    // Ask for exactly the coding the variant is keyed by (vary.ts), so no client gets one it did not accept.
+    const coding = normaliseAcceptEncoding(String(out['accept-encoding']));
+    if (coding === 'identity') delete out['accept-encoding'];
+    else out['accept-encoding'] = coding;
   }
   out.host = options.host;
   const forwardedFor = headers['x-forwarded-for'];
