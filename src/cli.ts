@@ -2,6 +2,8 @@
 // The command line: a thin shell over the library. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // configuration or usage.
 import { parseArgs } from 'node:util';
+import { adminTarget, postAdmin } from './admin/client.js';
+import { warmFromFile } from './admin/warm-command.js';
 import { AuthError } from './auth/errors.js';
 import { mintToken } from './auth/mint.js';
 import { ConfigError } from './config/errors.js';
@@ -22,6 +24,12 @@ const USAGE = `usage: bouncer <command> [options]
         print a signed token for testing
   check-config FILE
         validate a configuration file; exit 2 with every problem named by its key path
+  purge (--url PATH | --prefix PATH | --tag TAG) [ADMIN]
+        drop cached responses; prints how many went
+  warm FILE [ADMIN]
+        fetch the URLs in FILE (YAML/JSON list, {urls, partitions}, or one per line) into the cache
+
+  ADMIN: --config FILE (reads admin.listen and admin.secret) or --admin URL, --secret S | --secret-env NAME
 `;
 
 class UsageError extends Error {
@@ -39,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       return token(rest);
     case 'check-config':
       return checkConfig(rest);
+    case 'purge':
+      return purge(rest);
+    case 'warm':
+      return warm(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -140,6 +152,31 @@ function parseClaimValue(text: string): unknown {
   }
 }
 
+const ADMIN_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  admin: { type: 'string' },
+  secret: { type: 'string' },
+  'secret-env': { type: 'string' },
+} as const;
+
+async function purge(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...ADMIN_OPTIONS, url: { type: 'string' }, prefix: { type: 'string' }, tag: { type: 'string' } } });
+  const targets = (['url', 'prefix', 'tag'] as const).filter((name) => values[name] !== undefined);
+  if (targets.length !== 1) throw new UsageError('purge needs exactly one of --url, --prefix, --tag');
+  const name = targets[0]!;
+  const { purged } = await postAdmin<{ purged: number }>(adminTarget(values), '/purge', { [name]: values[name] });
+  process.stdout.write(`purged ${purged}\n`);
+  return 0;
+}
+
+async function warm(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: ADMIN_OPTIONS, allowPositionals: true });
+  const file = positionals[0];
+  if (!file) throw new UsageError('warm needs FILE');
+  const totals = await warmFromFile(adminTarget(values), file, { progress: process.stderr, summary: process.stdout });
+  return totals.failed === 0 ? 0 : 1;
+}
+
 function checkConfig(args: string[]): number {
   const file = args[0];
   if (!file) throw new UsageError('check-config needs FILE');
@@ -184,7 +221,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`bouncer: ${(error as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }
-    process.stderr.write(`bouncer: ${(error as Error).stack ?? String(error)}\n`);
+    // Failures with a stable code are expected ones (admin API refused, origin unreachable): no stack.
+    const code = (error as { code?: unknown }).code;
+    const expected = typeof code === 'string' && (code.startsWith('BOUNCER_') || code.startsWith('E'));
+    process.stderr.write(`bouncer: ${expected ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
   },
 );

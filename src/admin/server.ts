@@ -1,8 +1,11 @@
-// The admin listener: health and metrics, on its own (loopback by default) address, never on the
-// public listener.
-import { createServer } from 'node:http';
+// The admin listener: health, metrics, and the write operations (purge, warm) behind a bearer
+// secret. On its own (loopback by default) address, never on the public listener.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { PurgeTarget } from '../gateway/serve.js';
+import type { WarmSummary } from '../gateway/warm.js';
 
 export interface AdminServer {
   readonly host: string;
@@ -10,28 +13,74 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
+/** What the admin API can ask of the gateway (every worker of it). */
+export interface AdminActions {
+  /** Drops matching responses; resolves with how many were dropped. */
+  purge(target: PurgeTarget): Promise<number>;
+  /** Warms the given URLs (or the configured warm list when none are given). */
+  warm(request: WarmRequest): Promise<WarmSummary>;
+}
+
 export interface AdminOptions {
   readonly host: string;
   readonly port: number;
-  readonly registry: Registry;
+  /** Prometheus text and its content type. */
+  readonly metrics: () => Promise<{ contentType: string; text: string }>;
   /** Extra health facts (e.g. cache size), merged into /healthz. */
   readonly health: () => Record<string, unknown>;
+  /** Bearer secret for POST endpoints; undefined disables them. */
+  readonly secret: string | undefined;
+  readonly actions: AdminActions;
 }
 
+const purgeSchema = z.union([
+  z.strictObject({ url: z.string().regex(/^\//, 'must start with "/"') }),
+  z.strictObject({ prefix: z.string().regex(/^\//, 'must start with "/"') }),
+  z.strictObject({ tag: z.string().min(1) }),
+]);
+
+const warmRequestSchema = z.strictObject({
+  urls: z.array(z.string().regex(/^\//, 'must start with "/"')).min(1).optional(),
+  partitions: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+});
+export type WarmRequest = z.output<typeof warmRequestSchema>;
+
+const MAX_BODY = 64 * 1024;
+
 export function startAdmin(options: AdminOptions): Promise<AdminServer> {
-  const server = createServer(async (req, res) => {
+  const secretDigest = options.secret === undefined ? undefined : digest(options.secret);
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0];
-    try {
-      if (req.method === 'GET' && path === '/healthz') {
-        send(res, 200, 'application/json', JSON.stringify({ status: 'ok', ...options.health() }));
-      } else if (req.method === 'GET' && path === '/metrics') {
-        send(res, 200, options.registry.contentType, await options.registry.metrics());
-      } else {
-        send(res, 404, 'text/plain', 'not found\n');
-      }
-    } catch {
-      send(res, 500, 'text/plain', 'internal error\n');
+    if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok', ...options.health() });
+    if (req.method === 'GET' && path === '/metrics') {
+      const { contentType, text } = await options.metrics();
+      return send(res, 200, contentType, text);
     }
+    if (req.method === 'POST' && (path === '/purge' || path === '/warm')) {
+      if (secretDigest === undefined) return json(res, 403, { error: 'admin API writes are disabled: configure admin.secret' });
+      if (!authorised(req.headers.authorization, secretDigest)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return json(res, 401, { error: 'a valid admin bearer secret is required' });
+      }
+      const body = await readJson(req);
+      if (path === '/purge') {
+        const target = purgeSchema.safeParse(body);
+        if (!target.success) return json(res, 400, { error: 'expected {"url": "/..."}, {"prefix": "/..."} or {"tag": "..."}' });
+        return json(res, 200, { purged: await options.actions.purge(target.data) });
+      }
+      const request = warmRequestSchema.safeParse(body ?? {});
+      if (!request.success) return json(res, 400, { error: 'expected {"urls": ["/..."], "partitions": [{...}]}' });
+      return json(res, 200, await options.actions.warm(request.data));
+    }
+    json(res, 404, { error: 'not found' });
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof BadBody) json(res, 400, { error: error.message });
+      else json(res, 500, { error: 'internal error' });
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -40,16 +89,47 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       resolve({
         host: address,
         port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
 }
 
-function send(res: import('node:http').ServerResponse, status: number, type: string, body: string): void {
+class BadBody extends Error {}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > MAX_BODY) throw new BadBody('body too large');
+  }
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadBody('body is not JSON');
+  }
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Constant-time comparison of the presented bearer secret with the configured one. */
+function authorised(header: string | undefined, secretDigest: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!), secretDigest);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json', JSON.stringify(value));
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
 }

@@ -1,17 +1,11 @@
-// Wiring: builds every part from the validated configuration, starts the front and the admin
-// listener, and stops them in order on shutdown. Owns no policy.
+// Starts the assembled gateway: the public front, the admin listener, scheduled warming, and the
+// ordered graceful stop. Owns no policy.
 import type { Logger } from 'pino';
 import { startAdmin } from '../admin/server.js';
-import { createAuthenticator } from '../auth/authenticator.js';
-import { MemoryStore } from '../cache/memory-store.js';
-import { SingleFlight } from '../cache/single-flight.js';
 import type { Config } from '../config/schema.js';
+import { readSecret } from '../config/secrets.js';
 import { startNodeFront } from '../fronts/node.js';
-import { createMetrics } from '../observability/metrics.js';
-import { createUndiciClient } from '../upstream/undici-client.js';
-import { createPipeline } from './pipeline.js';
-import { compileRoutes } from './routes.js';
-import { createServe } from './serve.js';
+import { assembleGateway } from './assemble.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -21,46 +15,43 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
-  const metrics = createMetrics();
-  const authenticator = await createAuthenticator(config.jwt, {
-    hooks: { onVerify: (decision) => metrics.verifications.labels(decision.ok ? 'valid' : decision.reason).inc() },
-  });
-  const routes = compileRoutes(config.routes);
-  const upstream = new URL(config.upstream);
-  const origin = createUndiciClient(upstream.origin, config.timeouts);
-  const store = new MemoryStore(config.cache);
-  const serve = createServe({
-    store,
-    flights: new SingleFlight(),
-    origin,
-    originHost: upstream.host,
-    reserved: routes.identityHeaderNames,
-    maxObjectBytes: config.cache.maxObjectBytes,
-    uncacheableTtl: config.cache.uncacheableTtl,
-    refreshAhead: config.cache.refreshAhead,
-    metrics,
-    log,
-    now: Date.now,
-  });
-  const handler = createPipeline({ routes, decider: authenticator, cookieName: config.jwt.cookie, serve, metrics, log });
+  const gateway = await assembleGateway(config, log);
+  const { metrics, store } = gateway;
 
-  const front = await startNodeFront(handler, { ...config.listen, backlog: 8192 });
+  const front = await startNodeFront(gateway.handler, { ...config.listen, backlog: 8192 });
   const admin = await startAdmin({
     ...config.admin.listen,
-    registry: metrics.registry,
+    metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     health: () => ({ cachedObjects: store.size, cachedBytes: store.bytes }),
+    secret: readSecret(config.admin, 'admin'),
+    actions: {
+      purge: async (target) => gateway.serve.purge(target),
+      warm: (request) => gateway.warm(request),
+    },
   });
   const url = `http://${hostForUrl(front.host)}:${front.port}`;
   const adminUrl = `http://${hostForUrl(admin.host)}:${admin.port}`;
   // The ready line is written whatever the log level: supervisors, tests and benches wait for it.
-  log.child({}, { level: 'info' }).info({ url, admin: adminUrl, upstream: upstream.origin, routes: config.routes.length }, 'listening');
+  log.child({}, { level: 'info' }).info({ url, admin: adminUrl, upstream: config.upstream, routes: config.routes.length }, 'listening');
+
+  const warmAll = () =>
+    gateway.warm().then(
+      (summary) => log.info({ warmed: summary.warmed, failed: summary.failed, bytes: summary.bytes }, 'warmed'),
+      (error: unknown) => log.warn({ err: error }, 'warming failed'),
+    );
+  let warmTimer: NodeJS.Timeout | undefined;
+  if (config.warm !== undefined) {
+    void warmAll();
+    if (config.warm.every !== undefined) warmTimer = setInterval(warmAll, config.warm.every).unref();
+  }
 
   return {
     url,
     adminUrl,
     async close() {
+      clearInterval(warmTimer);
       await front.close(config.timeouts.shutdown);
-      await Promise.all([admin.close(), origin.close(), authenticator.close()]);
+      await Promise.all([admin.close(), gateway.close()]);
     },
   };
 }

@@ -1,0 +1,77 @@
+// Builds the runtime-neutral gateway from validated configuration: auth, routes, store, origin
+// client, serve stage, pipeline and warmer. start.ts adds the listeners; tests use this directly
+// with their own clock.
+import type { Logger } from 'pino';
+import { createAuthenticator } from '../auth/authenticator.js';
+import { MemoryStore } from '../cache/memory-store.js';
+import { SingleFlight } from '../cache/single-flight.js';
+import type { Config } from '../config/schema.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import type { OriginClient } from '../upstream/origin.js';
+import { createUndiciClient } from '../upstream/undici-client.js';
+import type { Handler } from './exchange.js';
+import { createPipeline } from './pipeline.js';
+import { compileRoutes } from './routes.js';
+import { createServe, type Serve } from './serve.js';
+import { createWarmer, type WarmList, type WarmSummary } from './warm.js';
+
+export interface Gateway {
+  readonly handler: Handler;
+  readonly serve: Serve;
+  readonly store: MemoryStore;
+  readonly metrics: Metrics;
+  /** Warms the given URLs, or the configured warm list. */
+  warm(request?: { urls?: string[]; partitions?: WarmList['partitions'] }): Promise<WarmSummary>;
+  close(): Promise<void>;
+}
+
+export interface AssembleOptions {
+  /** Epoch ms; injectable so tests control time. */
+  readonly now?: () => number;
+}
+
+export async function assembleGateway(config: Config, log: Logger, options: AssembleOptions = {}): Promise<Gateway> {
+  const now = options.now ?? Date.now;
+  const metrics = createMetrics();
+  const authenticator = await createAuthenticator(config.jwt, {
+    now,
+    hooks: { onVerify: (decision) => metrics.verifications.labels(decision.ok ? 'valid' : decision.reason).inc() },
+  });
+  const routes = compileRoutes(config.routes);
+  const upstream = new URL(config.upstream);
+  const origin: OriginClient = createUndiciClient(upstream.origin, config.timeouts);
+  const store = new MemoryStore(config.cache);
+  const serve = createServe({
+    store,
+    flights: new SingleFlight(),
+    origin,
+    originHost: upstream.host,
+    reserved: routes.identityHeaderNames,
+    maxObjectBytes: config.cache.maxObjectBytes,
+    uncacheableTtl: config.cache.uncacheableTtl,
+    refreshAhead: config.cache.refreshAhead,
+    metrics,
+    log,
+    now,
+  });
+  const handler = createPipeline({ routes, decider: authenticator, cookieName: config.jwt.cookie, serve, metrics, log });
+  const warmer = createWarmer(routes, serve);
+
+  return {
+    handler,
+    serve,
+    store,
+    metrics,
+    warm: (request = {}) =>
+      warmer.warm({
+        urls: request.urls ?? config.warm?.urls ?? [],
+        partitions: request.partitions ?? config.warm?.partitions ?? [],
+        subject: config.warm?.subject ?? 'bouncer-warmer',
+        concurrency: config.warm?.concurrency ?? 4,
+      }),
+    async close() {
+      authenticator.close();
+      await origin.close();
+    },
+  };
+}
