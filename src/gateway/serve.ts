@@ -366,12 +366,15 @@ function keyOf(exchange: Exchange): string {
   return contentKey(exchange.path, exchange.query, exchange.partition + '\u0003' + variantOf(keyHeaders, exchange.request.headers));
 }
 
-/** Origin headers as stored: hop-by-hop, length (recomputed) and purge labels removed. */
+// Recomputed per delivery (age, content-length) or internal to the cache (purge labels).
+const NOT_STORED_HEADERS = new Set(['age', 'surrogate-key', 'cache-tag']);
+
+/** Origin headers as stored: hop-by-hop headers and NOT_STORED_HEADERS removed. */
 function deliveredHeaders(headers: HeaderMap): string[] {
   const list = responseHeaderList(headers, { dropLength: true });
   const out: string[] = [];
   for (let i = 0; i < list.length; i += 2) {
-    if (list[i] !== 'surrogate-key' && list[i] !== 'cache-tag') out.push(list[i]!, list[i + 1]!);
+    if (!NOT_STORED_HEADERS.has(list[i]!)) out.push(list[i]!, list[i + 1]!);
   }
   return out;
 }

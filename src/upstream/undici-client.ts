@@ -28,7 +28,8 @@ export function createUndiciClient(origin: string, timeouts: OriginTimeouts): Or
           status: response.statusCode,
           headers: response.headers,
           body: translateBodyErrors(body),
-          abort: () => body.destroy(),
+          // dump() reads a small remainder so the connection is reused, else closes it; never throws.
+          abort: () => void body.dump({ limit: 64 * 1024 }).catch(() => undefined),
         };
       } catch (error) {
         throw toUpstreamError(error);
