@@ -53,9 +53,18 @@ export function createWarmer(routes: RouteTable, serve: Serve) {
     }
   }
 
-  /** Warms every URL for every partition (or once without one), a bounded number at a time. */
+  /** A URL on a partitioned route is warmed once per listed partition; any other URL once. */
+  function jobsOf(list: WarmList) {
+    return list.urls.flatMap((url) => {
+      const target = parseTarget(url);
+      const partitioned = typeof target !== 'string' && routes.match(target.path).partitionBy.length > 0;
+      return partitioned && list.partitions.length > 0 ? list.partitions.map((partition) => ({ url, partition })) : [{ url, partition: {} }];
+    });
+  }
+
+  /** Warms every job, a bounded number at a time. */
   async function warm(list: WarmList, onResult?: (result: WarmResult) => void): Promise<WarmSummary> {
-    const jobs = list.urls.flatMap((url) => (list.partitions.length === 0 ? [{ url, partition: {} }] : list.partitions.map((partition) => ({ url, partition }))));
+    const jobs = jobsOf(list);
     const results: WarmResult[] = [];
     let next = 0;
     const worker = async () => {
