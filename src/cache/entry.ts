@@ -1,5 +1,6 @@
 // A stored response: everything delivery needs, pre-built at store time so a hit does no parsing.
 import type CachePolicy from 'http-cache-semantics';
+import type { GatewayResponse } from '../gateway/exchange.js';
 
 export interface StoredResponse {
   readonly status: number;
@@ -28,6 +29,11 @@ export interface StoredResponse {
   readonly tags: readonly string[];
   /** Bytes this entry costs the store. */
   readonly size: number;
+  /**
+   * The last plain GET hit response built from this entry, reused while its Age is unchanged, so
+   * the hot path allocates nothing per request. Owned by delivery; never copied to a new entry.
+   */
+  hitMemo: { readonly age: number; readonly response: GatewayResponse } | undefined;
 }
 
 /** The Age header value for an entry at `now` (RFC 9111 §4.2.3, on the store's clock). */

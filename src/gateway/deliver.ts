@@ -4,13 +4,29 @@ import { ageSeconds, type StoredResponse } from '../cache/entry.js';
 import { responseHeaderList } from '../upstream/headers.js';
 import type { OriginResponse } from '../upstream/origin.js';
 import type { GatewayRequest, GatewayResponse } from './exchange.js';
+import { CACHE_STATUS } from './responses.js';
 
 export function deliver(entry: StoredResponse, request: GatewayRequest, cacheStatus: string, at: number): GatewayResponse {
+  if (cacheStatus === CACHE_STATUS.hit && request.method === 'GET' && !isConditional(request)) return plainHit(entry, at);
   const age = String(ageSeconds(entry, at));
   if (entry.status === 200 && notModified(entry, request)) {
     return { status: 304, headers: notModifiedHeaders(entry.headers).concat('age', age, 'cache-status', cacheStatus), body: null };
   }
   return { status: entry.status, headers: entry.headers.concat('age', age, 'cache-status', cacheStatus), body: request.method === 'HEAD' ? null : entry.body };
+}
+
+/** The hot path: a fresh hit for a plain GET, built once per entry and Age second. */
+function plainHit(entry: StoredResponse, at: number): GatewayResponse {
+  const age = ageSeconds(entry, at);
+  const memo = entry.hitMemo;
+  if (memo !== undefined && memo.age === age) return memo.response;
+  const response = { status: entry.status, headers: entry.headers.concat('age', String(age), 'cache-status', CACHE_STATUS.hit), body: entry.body };
+  entry.hitMemo = { age, response };
+  return response;
+}
+
+function isConditional(request: GatewayRequest): boolean {
+  return request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
 }
 
 export function streamed(upstream: OriginResponse, request: GatewayRequest, cacheStatus: string, body: AsyncIterable<Uint8Array> = upstream.body): GatewayResponse {

@@ -250,6 +250,7 @@ export function createServe(deps: ServeDeps): Serve {
       lastModified: single(upstream.headers['last-modified']),
       tags: tagsOf(upstream.headers),
       size: body.length + headers.reduce((sum, h) => sum + h.length, 0) + 512,
+      hitMemo: undefined,
     };
   }
 
@@ -268,6 +269,7 @@ export function createServe(deps: ServeDeps): Serve {
       policy: result.policy,
       etag: single(result.headers.etag) ?? stale.etag,
       lastModified: single(result.headers['last-modified']) ?? stale.lastModified,
+      hitMemo: undefined,
     };
   }
 
