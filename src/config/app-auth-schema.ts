@@ -5,6 +5,7 @@
 //       auth: delegate                     # opaque tokens / session cookies only the app understands
 //       delegate:
 //         url: http://127.0.0.1:9000/auth  # asked once per credential, GET
+//         cookie: laravel_session          # the credential: Bearer token, else this cookie (default jwt.cookie)
 //         forwardHeaders: [Authorization, Cookie]   # sent to it, with X-Original-Method / X-Original-URI
 //         identityHeaders: [X-User-Id, X-Permissions]  # copied from its answer to the origin request
 //         allowedTtl: 5m                   # when its 2xx answer has no Cache-Control max-age
@@ -38,6 +39,8 @@ const appEndpoint = {
 
 export const delegateSchema = z.strictObject({
   ...appEndpoint,
+  /** Cookie holding the credential when there is no Authorization: Bearer (default jwt.cookie), e.g. laravel_session. */
+  cookie: z.string().min(1).optional(),
   /** Headers of a 2xx answer forwarded to the origin as the identity (client-sent copies are removed). */
   identityHeaders: z.array(lowerHeaderName).default([]),
   /** How long a 2xx answer is remembered when it carries no Cache-Control max-age (no-store: not at all). */

@@ -84,7 +84,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
     const query = param === undefined ? target.query : withoutParam(target.query, param);
     if (policy.auth === 'off') return serveAs(request, policy, target.path, query, null);
 
-    const token = extractToken(request.headers, deps.cookieName, param === undefined ? undefined : { param, search: target.query });
+    const token = extractToken(request.headers, policy.cookieName ?? deps.cookieName, param === undefined ? undefined : { param, search: target.query });
     if (token === undefined) {
       auth.none.inc();
       if (policy.auth === 'optional') return serveAs(request, policy, target.path, query, null);

@@ -20,6 +20,8 @@ export interface RoutePolicy {
   /** Claim → header name (lower-case). */
   readonly identityHeaders: Readonly<Record<string, string>>;
   readonly tokenQueryParam: string | undefined;
+  /** Cookie read for the credential on this route, when not jwt.cookie (delegate.cookie). */
+  readonly cookieName: string | undefined;
   /** The compiled `require` rule, or undefined when any valid token will do. */
   readonly allows: ClaimPredicate | undefined;
   /** auth: delegate — the app decides; required/optional with recheck — the app is asked as well. */
@@ -37,6 +39,7 @@ export const UNMATCHED: RoutePolicy = Object.freeze({
   partitionBy: [],
   identityHeaders: {},
   tokenQueryParam: undefined,
+  cookieName: undefined,
   allows: undefined,
   app: undefined,
 });
@@ -63,6 +66,7 @@ export function compileRoutes(routes: readonly RouteConfig[], appAuth: AppAuthFa
         ? Object.fromEntries(Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()]))
         : Object.fromEntries(route.delegate.identityHeaders.map((header) => [header, header])),
     tokenQueryParam: route.tokenQueryParam,
+    cookieName: route.delegate?.cookie,
     allows: route.require === undefined ? undefined : compileRule(route.require),
     app: appAuthOf(route, appAuth),
   }));

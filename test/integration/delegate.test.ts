@@ -66,6 +66,7 @@ describe('delegation to the app', () => {
         { path: '/app/', auth: 'delegate', delegate, partitionBy: ['X-User-Id'] },
         { path: '/private/', auth: 'delegate', delegate, cache: { enabled: false } },
         { path: '/soft/', auth: 'delegate', delegate, onDenied: 'pass', cache: { enabled: false } },
+        { path: '/session/', auth: 'delegate', delegate: { ...delegate, cookie: 'app_session' }, cache: { enabled: false } },
         { path: '/hybrid/', auth: 'required', recheck: { url: auth.url, every: '500ms' }, identityHeaders: { sub: 'X-User-Id' } },
       ],
     });
@@ -141,6 +142,13 @@ describe('delegation to the app', () => {
     const cookie = await get(`${gateway.url}/private/z`, { cookie: 'token=allow-cookie' });
     assert.equal(cookie.body, 'cookie|read,write|-');
     assert.equal(auth.calls.at(-1)!.headers.cookie, 'token=allow-cookie');
+    const session = await get(`${gateway.url}/session/z`, { cookie: 'token=deny-x; app_session=s1' });
+    assert.equal(session.status, 401);
+    assert.equal(auth.calls.at(-1)!.headers.cookie, 'token=deny-x; app_session=s1', 'the whole Cookie header is forwarded');
+    const from2 = auth.calls.length;
+    assert.equal((await get(`${gateway.url}/session/z`, { cookie: 'app_session=s1' })).status, 401);
+    assert.equal(auth.calls.length, from2, 'delegate.cookie keys the remembered answer');
+    assert.equal((await get(`${gateway.url}/session/z`, { cookie: 'token=allow-cookie' })).status, 401, 'jwt.cookie is not read there');
   });
 
   test('an auth endpoint failure is 502 and is not remembered', async () => {
