@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [--duration 10] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [--duration 10] ...`
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -8,6 +8,7 @@ import { benchFlood, floodRows } from './flood.js';
 import { benchHot, hotRows } from './hot.js';
 import { benchImpulse, impulseRows } from './impulse.js';
 import { benchMemory, memoryRows } from './memory.js';
+import { benchVerify, verifyRows } from './verify.js';
 import { createFixture, type BenchOptions, type Fixture } from './lib/fixture.js';
 import { printTable, type Row } from './lib/table.js';
 
@@ -25,6 +26,7 @@ const BENCHES = {
   impulse: bench({ run: benchImpulse, rows: impulseRows }),
   flood: bench({ run: benchFlood, rows: floodRows }),
   memory: bench({ run: benchMemory, rows: memoryRows }),
+  verify: bench({ run: benchVerify, rows: verifyRows }),
 };
 type BenchName = keyof typeof BENCHES;
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -1,9 +1,10 @@
 // The decide step of the request flow: decision cache hit → answer synchronously (no promise, no
-// crypto); miss → verify once (concurrent misses of one token share the verification) → remember.
+// crypto); bad syntax → deny synchronously, not remembered; miss → verify once (concurrent misses of one token share the verification) → remember.
 import type { IssuerConfig, JwtConfig } from '../config/jwt-schema.js';
 import { DecisionCache } from './decisions.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
+import { checkTokenSyntax } from './token.js';
 import type { Decision } from './types.js';
 import { createVerifier, type IssuerPolicy } from './verifier.js';
 
@@ -14,6 +15,13 @@ export interface AuthHooks {
   onJwksRefresh?(event: JwksRefreshEvent): void;
 }
 
+/**
+ * The deny for a token that fails the syntax check: answered synchronously, without crypto, and not
+ * remembered (a flood of distinct garbage must not evict remembered decisions). One shared object, so
+ * callers can tell it from a remembered deny by identity.
+ */
+export const SYNTAX_REJECTED: Decision = Object.freeze({ ok: false, reason: 'malformed', expiresAt: 0 });
+
 export interface AuthenticatorOptions {
   /** Epoch ms; injectable so tests control time. */
   now?: () => number;
@@ -23,7 +31,7 @@ export interface AuthenticatorOptions {
 }
 
 export interface Authenticator {
-  /** A Decision, synchronously when cached; otherwise a promise of one. Never rejects. */
+  /** A Decision, synchronously when cached or syntactically bad; otherwise a promise of one. Never rejects. */
   decide(token: string): Decision | Promise<Decision>;
   /** Stops JWKS refresh timers. */
   close(): void;
@@ -87,6 +95,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
       if (cached !== undefined) return cached;
       const pending = inFlight.get(token);
       if (pending !== undefined) return pending;
+      if (checkTokenSyntax(token, jwt.maxTokenBytes) !== undefined) return SYNTAX_REJECTED;
       const verification = verifyAndRemember(token);
       if (inFlight.size < MAX_IN_FLIGHT) {
         inFlight.set(token, verification);

@@ -1,6 +1,8 @@
 // The auth module's public surface (named on purpose; the pipeline imports from here).
-export { createAuthenticator, type Authenticator, type AuthenticatorOptions, type AuthHooks } from './authenticator.js';
-export { AuthError, type AuthErrorCode } from './errors.js';
+export { createAuthenticator, SYNTAX_REJECTED, type Authenticator, type AuthenticatorOptions, type AuthHooks } from './authenticator.js';
+export { createAppAuth, type AppAnswer, type AppAuth, type AppAuthRequest } from './delegate.js';
+export { AppAuthError, AuthError, type AuthErrorCode } from './errors.js';
+export { FailureLimiter } from './flood.js';
 export { identityHeaders, partitionValues, MAX_IDENTITY_VALUE_LENGTH } from './identity.js';
 export type { JwksRefreshEvent } from './jwks-remote.js';
 export { compileRule, type ClaimPredicate } from './rules.js';

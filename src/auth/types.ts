@@ -3,7 +3,10 @@
 import type { JWTPayload } from 'jose';
 
 export interface Identity {
-  /** The verified claims; the pipeline reads partition values and identity headers from them. */
+  /**
+   * The verified claims; the pipeline reads partition values and identity headers from them. For a
+   * decision of the app's auth endpoint: its identity headers' values, by lower-case header name.
+   */
   readonly claims: Readonly<JWTPayload>;
   /** Epoch ms after which this identity is no longer valid (the token's exp). */
   readonly expiresAt: number;
@@ -21,7 +24,8 @@ export type DenyReason =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'wrong_type' // the issuer requires a typ header (e.g. at+jwt) the token does not carry
-  | 'invalid_claims'; // non-numeric times, iat in the future, etc.
+  | 'invalid_claims' // non-numeric times, iat in the future, etc.
+  | 'app_denied'; // the application's auth endpoint answered 401 or 403
 
 export type Decision =
   | { readonly ok: true; readonly identity: Identity; readonly expiresAt: number }

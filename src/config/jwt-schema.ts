@@ -19,6 +19,7 @@
 //     maxTokenBytes: 8KiB
 //     maxClaimsBytes: 6KiB
 //     decisions: { max: 1000000, maxTtl: 1h, negativeTtl: 30s }
+//     flood: { failuresPerMinute: 100, block: 60s }   # 429 for a client sending bad tokens
 import { z } from 'zod';
 import { duration, httpUrl, size } from './fields.js';
 
@@ -138,6 +139,19 @@ export const jwtSchema = z
         negativeTtl: duration.default(30_000),
       })
       .default({ max: 1_000_000, maxTtl: 3_600_000, negativeTtl: 30_000 }),
+    /**
+     * Flood defence: a client (remote address) whose tokens are denied more than failuresPerMinute
+     * times in a minute is answered 429 with Retry-After for `block`. Absent: off. Behind a proxy every
+     * client shares the proxy's address, so set it on the outermost tier only.
+     */
+    flood: z
+      .strictObject({
+        failuresPerMinute: z.number().int().min(1).default(100),
+        block: duration.default(60_000),
+        /** Clients tracked at most (least recently seen forgotten first). */
+        clients: z.number().int().min(1).default(100_000),
+      })
+      .optional(),
   })
   .superRefine((jwt, ctx) => {
     if (jwt.keys.length === 0 && jwt.issuers.length === 0) {

@@ -3,7 +3,9 @@
 // (durations in ms, sizes in bytes, addresses split) so nothing downstream re-parses them.
 import { z } from 'zod';
 import { duration, headerName, httpUrl, listen, pathPrefix, size } from './fields.js';
+import { delegateSchema, recheckSchema } from './app-auth-schema.js';
 import { jwtSchema } from './jwt-schema.js';
+import { requireSchema } from './rules-schema.js';
 
 export const routeCacheSchema = z.strictObject({
   /** Store responses for this long even when the origin says nothing (never overrides private/no-store/Set-Cookie). */
@@ -40,21 +42,52 @@ export const warmSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(4),
 });
 
-export const routeSchema = z.strictObject({
-  /** Path prefix, matched against the normalised path; first match wins. */
-  path: pathPrefix,
-  /** required: a valid token is needed; optional: checked when present; off: not looked at. */
-  auth: z.enum(['required', 'optional', 'off']).default('required'),
-  /** What to do with a request whose token is missing or bad: reject (401) or pass (forward untouched, uncached). */
-  onDenied: z.enum(['reject', 'pass']).default('reject'),
-  cache: routeCacheSchema.optional(),
-  /** Claims whose values split the shared cache (one copy per tenant, say). */
-  partitionBy: z.array(z.string().min(1)).default([]),
-  /** Claim name → request header sent to the origin. */
-  identityHeaders: z.record(z.string().min(1), headerName).default({}),
-  /** Name of a query parameter that may carry the token on this route (removed before forwarding). */
-  tokenQueryParam: z.string().min(1).optional(),
-});
+export const routeSchema = z
+  .strictObject({
+    /** Path prefix, matched against the normalised path; first match wins. */
+    path: pathPrefix,
+    /**
+     * required: a valid token is needed; optional: checked when present; off: not looked at;
+     * delegate: the application's auth endpoint decides (see `delegate`).
+     */
+    auth: z.enum(['required', 'optional', 'off', 'delegate']).default('required'),
+    /**
+     * What to do with a request whose token is missing or bad, or that fails `require`: reject (401, or
+     * 403 insufficient_scope for `require`) or pass (forward untouched, without identity, uncached).
+     */
+    onDenied: z.enum(['reject', 'pass']).default('reject'),
+    cache: routeCacheSchema.optional(),
+    /** Claims whose values split the shared cache (one copy per tenant, say); on a delegate route, identity header names. */
+    partitionBy: z.array(z.string().min(1)).default([]),
+    /** Claim name → request header sent to the origin. */
+    identityHeaders: z.record(z.string().min(1), headerName).default({}),
+    /** Name of a query parameter that may carry the token on this route (removed before forwarding). */
+    tokenQueryParam: z.string().min(1).optional(),
+    /**
+     * Claim rules a valid token must meet, else 403 (see rules-schema.ts). Checked on every request,
+     * before the cache: cached content never reaches a token that fails them. On a delegate route the
+     * rules read the app's identity headers (lower-case names) as claims.
+     */
+    require: requireSchema.optional(),
+    /** For auth: delegate — the application's auth endpoint (see app-auth-schema.ts). */
+    delegate: delegateSchema.optional(),
+    /** For auth: required/optional — also ask the application per token at most every N (hybrid mode). */
+    recheck: recheckSchema.optional(),
+  })
+  .superRefine((route, ctx) => {
+    if ((route.auth === 'delegate') !== (route.delegate !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['delegate'], message: 'auth: delegate and a delegate block go together' });
+    }
+    if (route.auth === 'delegate' && Object.keys(route.identityHeaders).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['identityHeaders'], message: 'a delegate route takes its identity headers from delegate.identityHeaders' });
+    }
+    if (route.recheck !== undefined && route.auth !== 'required' && route.auth !== 'optional') {
+      ctx.addIssue({ code: 'custom', path: ['recheck'], message: 'recheck needs auth: required or optional' });
+    }
+    if (route.require !== undefined && route.auth === 'off') {
+      ctx.addIssue({ code: 'custom', path: ['require'], message: 'require needs a route that looks at tokens (auth is off)' });
+    }
+  });
 
 export const configSchema = z.strictObject({
   /** Public listener, host:port. */

@@ -2,7 +2,9 @@
 // client, serve stage, pipeline and warmer. start.ts adds the listeners; tests use this directly
 // with their own clock.
 import type { Logger } from 'pino';
-import { createAuthenticator } from '../auth/authenticator.js';
+import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
+import { createAppAuth } from '../auth/delegate.js';
+import { FailureLimiter } from '../auth/flood.js';
 import { MemoryStore } from '../cache/memory-store.js';
 import { SingleFlight } from '../cache/single-flight.js';
 import type { Config } from '../config/schema.js';
@@ -33,11 +35,11 @@ export interface AssembleOptions {
 export async function assembleGateway(config: Config, log: Logger, options: AssembleOptions = {}): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
-  const authenticator = await createAuthenticator(config.jwt, {
-    now,
-    hooks: { onVerify: (decision) => metrics.verifications.labels(decision.ok ? 'valid' : decision.reason).inc() },
-  });
-  const routes = compileRoutes(config.routes);
+  const authenticator = await createAuthenticator(config.jwt, { now, hooks: authHooks(metrics, log) });
+  const routes = compileRoutes(config.routes, (endpoint) =>
+    createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() }),
+  );
+  const { flood } = config.jwt;
   const upstream = new URL(config.upstream);
   const origin: OriginClient = createUndiciClient(upstream.origin, config.timeouts);
   const store = new MemoryStore(config.cache);
@@ -54,7 +56,15 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     log,
     now,
   });
-  const handler = createPipeline({ routes, decider: authenticator, cookieName: config.jwt.cookie, serve, metrics, log });
+  const handler = createPipeline({
+    routes,
+    decider: authenticator,
+    cookieName: config.jwt.cookie,
+    serve,
+    metrics,
+    log,
+    flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
+  });
   const warmer = createWarmer(routes, serve);
 
   return {
@@ -72,6 +82,20 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     async close() {
       authenticator.close();
       await origin.close();
+    },
+  };
+}
+
+function authHooks(metrics: Metrics, log: Logger): AuthHooks {
+  return {
+    onVerify: (decision) => metrics.verifications.labels(decision.ok ? 'valid' : decision.reason).inc(),
+    onJwksRefresh: (event) => {
+      if (event.ok && event.error !== undefined) {
+        log.warn({ url: event.url, err: event.error }, 'JWKS key skipped');
+        return;
+      }
+      metrics.jwksRefresh.labels(event.ok ? 'ok' : 'failed').inc();
+      if (!event.ok) log.error({ url: event.url, trigger: event.trigger, keys: event.keys, err: event.error }, 'JWKS refresh failed; keeping the last good keys');
     },
   };
 }

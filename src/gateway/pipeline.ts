@@ -1,16 +1,25 @@
-// The request pipeline: route → token → decide → serve (key → lookup → fetch → store → deliver).
+// The request pipeline: route → token → decide (verify or ask the app → claim rules) → serve
+// (key → lookup → fetch → store → deliver).
 // It knows nothing of node:http or Bun; fronts hand it a GatewayRequest and write what it returns.
 // The hot path (cached decision, fresh hit) stays synchronous: no promise, no crypto, no parsing
 // beyond the request-target.
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import { SYNTAX_REJECTED } from '../auth/authenticator.js';
+import type { AppAuth } from '../auth/delegate.js';
+import { AppAuthError } from '../auth/errors.js';
+import type { FailureLimiter } from '../auth/flood.js';
 import type { Decision, Identity } from '../auth/types.js';
 import { extractToken } from '../auth/token.js';
 import { partitionValues } from '../auth/identity.js';
 import { withoutParam } from '../cache/key.js';
-import type { Metrics } from '../observability/metrics.js';
+import { AUTH_OUTCOMES, type AuthOutcome, type Metrics } from '../observability/metrics.js';
 import { isPromise, type GatewayRequest, type GatewayResponse, type Handler } from './exchange.js';
 import { parseTarget } from './path.js';
-import { BAD_REQUEST, CACHE_STATUS, INTERNAL_ERROR, UNAUTHORIZED_BAD_TOKEN, UNAUTHORIZED_NO_TOKEN, upstreamFailure } from './responses.js';
+import {
+  AUTH_UNAVAILABLE, BAD_REQUEST, CACHE_STATUS, FORBIDDEN_SCOPE, INTERNAL_ERROR, UNAUTHORIZED_BAD_TOKEN, UNAUTHORIZED_NO_TOKEN,
+  tooManyRequests, upstreamFailure,
+} from './responses.js';
 import type { RoutePolicy, RouteTable } from './routes.js';
 import type { Exchange, Serve } from './serve.js';
 import { UpstreamError } from '../upstream/origin.js';
@@ -27,18 +36,16 @@ export interface PipelineDeps {
   readonly serve: Serve;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Flood defence (jwt.flood), or undefined when it is off. */
+  readonly flood: FailureLimiter | undefined;
 }
 
 // Partition of an anonymous request on an auth: optional route; cannot equal an encoded claim set.
 const ANONYMOUS_PARTITION = '\u0000anonymous';
 
 export function createPipeline(deps: PipelineDeps): Handler {
-  const { routes, decider, serve, metrics } = deps;
-  const auth = {
-    none: metrics.auth.labels('none'),
-    allow: metrics.auth.labels('allow'),
-    deny: metrics.auth.labels('deny'),
-  };
+  const { routes, decider, serve, metrics, flood } = deps;
+  const auth = Object.fromEntries(AUTH_OUTCOMES.map((outcome) => [outcome, metrics.auth.labels(outcome)])) as Record<AuthOutcome, Counter>;
   const denied = metrics.requests.labels('denied');
   const errors = metrics.requests.labels('error');
   const duration = metrics.duration;
@@ -77,29 +84,70 @@ export function createPipeline(deps: PipelineDeps): Handler {
     const query = param === undefined ? target.query : withoutParam(target.query, param);
     if (policy.auth === 'off') return serveAs(request, policy, target.path, query, null);
 
-    const token = extractToken(request.headers, deps.cookieName, param === undefined ? undefined : { param, search: target.query });
+    const token = extractToken(request.headers, policy.cookieName ?? deps.cookieName, param === undefined ? undefined : { param, search: target.query });
     if (token === undefined) {
       auth.none.inc();
       if (policy.auth === 'optional') return serveAs(request, policy, target.path, query, null);
       return deny(request, policy, target.path, query, UNAUTHORIZED_NO_TOKEN);
     }
+    if (flood !== undefined) {
+      const wait = flood.retryAfter(request.remoteAddress);
+      if (wait > 0) {
+        auth.rate_limited.inc();
+        return tooManyRequests(wait);
+      }
+    }
+    if (policy.auth === 'delegate') return askApp(request, policy, target.path, query, token, null);
     const decision = decider.decide(token);
     if (isPromise(decision)) {
-      return decision.then((settled) => decided(request, policy, target.path, query, settled));
+      return decision.then((settled) => decided(request, policy, target.path, query, token, settled, false));
     }
-    return decided(request, policy, target.path, query, decision);
+    return decided(request, policy, target.path, query, token, decision, true);
   }
 
-  function decided(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, decision: Decision) {
+  /** A JWT decision → claim rules → (recheck with the app) → serve. */
+  function decided(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, token: string, decision: Decision, remembered: boolean) {
     if (!decision.ok) {
-      auth.deny.inc();
-      return deny(request, policy, path, query, UNAUTHORIZED_BAD_TOKEN);
+      auth[decision === SYNTAX_REJECTED ? 'malformed' : remembered ? 'cached_deny' : 'verified_deny'].inc();
+      return refused(request, policy, path, query);
     }
-    auth.allow.inc();
+    auth[remembered ? 'cached_allow' : 'verified_allow'].inc();
+    if (policy.allows !== undefined && !policy.allows(decision.identity.claims)) return forbidden(request, policy, path, query);
+    if (policy.app !== undefined) return askApp(request, policy, path, query, token, decision.identity);
     return serveAs(request, policy, path, query, decision.identity);
   }
 
-  /** onDenied: reject answers 401; pass forwards the request untouched (no identity) and uncached. */
+  /** auth: delegate (verified is null) or a recheck of a verified token: the app's remembered or fresh answer. */
+  function askApp(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, token: string, verified: Identity | null) {
+    const decision = (policy.app as AppAuth).decide(token, request, path, query);
+    if (isPromise(decision)) return decision.then((settled) => answered(request, policy, path, query, settled, verified));
+    return answered(request, policy, path, query, decision, verified);
+  }
+
+  function answered(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, decision: Decision, verified: Identity | null) {
+    if (!decision.ok) {
+      auth.app_deny.inc();
+      return refused(request, policy, path, query);
+    }
+    if (verified !== null) return serveAs(request, policy, path, query, verified);
+    auth.app_allow.inc();
+    if (policy.allows !== undefined && !policy.allows(decision.identity.claims)) return forbidden(request, policy, path, query);
+    return serveAs(request, policy, path, query, decision.identity);
+  }
+
+  /** A token was sent and refused: counted against the client (flood defence), then 401 or pass. */
+  function refused(request: GatewayRequest, policy: RoutePolicy, path: string, query: string) {
+    if (flood !== undefined && flood.failed(request.remoteAddress)) deps.log.warn({ client: request.remoteAddress }, 'client blocked: too many bad tokens');
+    return deny(request, policy, path, query, UNAUTHORIZED_BAD_TOKEN);
+  }
+
+  /** A valid identity the route's claim rules refuse: 403, before the cache is looked at. */
+  function forbidden(request: GatewayRequest, policy: RoutePolicy, path: string, query: string) {
+    auth.forbidden.inc();
+    return deny(request, policy, path, query, FORBIDDEN_SCOPE);
+  }
+
+  /** onDenied: reject answers 401/403; pass forwards the request untouched (no identity) and uncached. */
   function deny(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, rejection: GatewayResponse) {
     if (policy.onDenied === 'reject') {
       denied.inc();
@@ -127,6 +175,10 @@ export function createPipeline(deps: PipelineDeps): Handler {
   function failed(error: unknown): GatewayResponse {
     errors.inc();
     if (error instanceof UpstreamError) return upstreamFailure(error.status);
+    if (error instanceof AppAuthError) {
+      deps.log.warn({ err: error.cause ?? error, code: error.code }, error.message);
+      return AUTH_UNAVAILABLE;
+    }
     deps.log.error({ err: error }, 'request failed');
     return INTERNAL_ERROR;
   }

@@ -1,7 +1,14 @@
 // The route table: configured routes compiled once at start-up into policies matched by prefix
 // against the normalised path. First match wins; an unmatched path is proxied without auth or cache.
+import type { AppAuth, AppAuthOptions } from '../auth/delegate.js';
+import { compileRule, type ClaimPredicate } from '../auth/rules.js';
+import type { DelegateConfig, RecheckConfig } from '../config/app-auth-schema.js';
 import type { CacheRule } from '../cache/freshness.js';
 import type { RouteConfig } from '../config/schema.js';
+
+/** Builds the client of an app auth endpoint (start.ts adds the clock and the metrics hook). */
+export type AppAuthFactory = (endpoint: Omit<AppAuthOptions, 'now' | 'onAnswer'>) => AppAuth;
+
 
 /** A route's cache behaviour: RFC rules plus what the route adds. */
 export interface RouteCache extends CacheRule {
@@ -30,6 +37,12 @@ export interface RoutePolicy {
   /** Claim → header name (lower-case). */
   readonly identityHeaders: Readonly<Record<string, string>>;
   readonly tokenQueryParam: string | undefined;
+  /** Cookie read for the credential on this route, when not jwt.cookie (delegate.cookie). */
+  readonly cookieName: string | undefined;
+  /** The compiled `require` rule, or undefined when any valid token will do. */
+  readonly allows: ClaimPredicate | undefined;
+  /** auth: delegate — the app decides; required/optional with recheck — the app is asked as well. */
+  readonly app: AppAuth | undefined;
 }
 
 /** The policy for paths no route matches: forwarded as they are, never cached. */
@@ -42,15 +55,18 @@ export const UNMATCHED: RoutePolicy = Object.freeze({
   partitionBy: [],
   identityHeaders: {},
   tokenQueryParam: undefined,
+  cookieName: undefined,
+  allows: undefined,
+  app: undefined,
 });
 
 export interface RouteTable {
   match(path: string): RoutePolicy;
-  /** Every header name any route fills from claims: always removed from client requests. */
+  /** Every header name any route fills from claims or the app's answer: always removed from client requests. */
   readonly identityHeaderNames: ReadonlySet<string>;
 }
 
-export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
+export function compileRoutes(routes: readonly RouteConfig[], appAuth: AppAuthFactory): RouteTable {
   const policies: RoutePolicy[] = routes.map((route, index) => ({
     index,
     // Matching ignores case: an origin that ignores case must not see /API/ as a public path.
@@ -58,9 +74,16 @@ export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
     auth: route.auth,
     onDenied: route.onDenied,
     cache: compileCache(route.cache),
-    partitionBy: route.partitionBy,
-    identityHeaders: Object.fromEntries(Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()])),
+    partitionBy: route.delegate === undefined ? route.partitionBy : route.partitionBy.map((header) => header.toLowerCase()),
+    // A delegate route's identity is the app's headers, held as claims named after them.
+    identityHeaders:
+      route.delegate === undefined
+        ? Object.fromEntries(Object.entries(route.identityHeaders).map(([claim, header]) => [claim, header.toLowerCase()]))
+        : Object.fromEntries(route.delegate.identityHeaders.map((header) => [header, header])),
     tokenQueryParam: route.tokenQueryParam,
+    cookieName: route.delegate?.cookie,
+    allows: route.require === undefined ? undefined : compileRule(route.require),
+    app: appAuthOf(route, appAuth),
   }));
   const identityHeaderNames = new Set(policies.flatMap((p) => Object.values(p.identityHeaders)));
 
@@ -86,6 +109,21 @@ function compileCache(cache: RouteConfig['cache']): RouteCache {
     heuristic: cache?.heuristic,
     keyHeaders: cache?.keyHeaders ?? [],
   });
+}
+
+function appAuthOf(route: RouteConfig, appAuth: AppAuthFactory): AppAuth | undefined {
+  const { delegate, recheck } = route;
+  if (delegate !== undefined) {
+    return appAuth({ ...endpointOf(delegate), identityHeaders: delegate.identityHeaders, allowedTtlMs: delegate.allowedTtl, honourMaxAge: true });
+  }
+  if (recheck !== undefined) {
+    return appAuth({ ...endpointOf(recheck), identityHeaders: [], allowedTtlMs: recheck.every, honourMaxAge: false });
+  }
+  return undefined;
+}
+
+function endpointOf(endpoint: DelegateConfig | RecheckConfig) {
+  return { url: endpoint.url, forwardHeaders: endpoint.forwardHeaders, timeoutMs: endpoint.timeout, deniedTtlMs: endpoint.deniedTtl, max: endpoint.max };
 }
 
 /** "/api/" matches "/api/x" and "/api"; "/api" matches "/api" and "/api/x" but not "/apix". */

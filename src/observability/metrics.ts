@@ -3,13 +3,19 @@
 // hot path pays an increment, not a label lookup.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type AuthOutcome =
-  | 'none' // no token on a route that looks at tokens
-  | 'cached_allow'
-  | 'cached_deny'
-  | 'verified_allow'
-  | 'verified_deny'
-  | 'malformed'; // rejected by the syntax check, no crypto
+export const AUTH_OUTCOMES = [
+  'none', // no token on a route that looks at tokens
+  'malformed', // refused by the syntax check: no crypto, not remembered
+  'cached_allow', // decision cache hit
+  'cached_deny', // negative cache hit
+  'verified_allow', // signature verified (a decision cache miss)
+  'verified_deny',
+  'forbidden', // valid token refused by the route's claim rules (403)
+  'rate_limited', // client over the flood limit (429)
+  'app_allow', // the app's auth endpoint allowed (remembered or asked) on a delegate route
+  'app_deny', // the app denied (delegate or recheck)
+] as const;
+export type AuthOutcome = (typeof AUTH_OUTCOMES)[number];
 
 export function createMetrics() {
   const registry = new Registry();
@@ -31,6 +37,18 @@ export function createMetrics() {
     name: 'bouncer_signature_verifications_total',
     help: 'Signature verifications performed (decision cache misses), by result',
     labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const jwksRefresh = new Counter({
+    name: 'bouncer_jwks_refresh_total',
+    help: 'Remote JWKS fetches, by result (ok, failed)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const appAuth = new Counter({
+    name: 'bouncer_app_auth_requests_total',
+    help: "Calls to the application's auth endpoint (delegate, recheck), by answer (allowed, denied, error)",
+    labelNames: ['answer'] as const,
     registers: [registry],
   });
   const originRequests = new Counter({
@@ -57,7 +75,7 @@ export function createMetrics() {
     registers: [registry],
   });
 
-  return { registry, requests, auth, verifications, originRequests, collapsed, stored, duration };
+  return { registry, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, duration };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
