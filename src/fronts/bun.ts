@@ -1,0 +1,92 @@
+// The Bun.serve front: turns a Bun Request into a GatewayRequest, writes the GatewayResponse as a
+// Response. Thin on purpose, like the node:http front; every function here is module-level so the
+// hot path allocates the request object, the Headers and the Response, and nothing else.
+//
+// What Bun hands us differs from node:http (measured with Bun 1.4.5):
+// - `request.url` is absolute and already WHATWG-parsed: `.`/`..` segments, also as `%2e`, are
+//   resolved, raw non-ASCII is percent-encoded; `//`, `%2F` and `;` are kept. The front passes path
+//   and query on to parseTarget, which normalises the same way, so route and upstream path still
+//   come from one string; a request without Host has no URL at all and is answered 400.
+// - duplicate request headers are joined with ", " (node keeps the first Authorization).
+// - a Uint8Array body without content-type gets `application/octet-stream`; a streamed body is sent
+//   chunked even when the origin gave a content-length.
+import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../gateway/exchange.js';
+import { BAD_REQUEST, INTERNAL_ERROR } from '../gateway/responses.js';
+import { bunRuntime } from './bun-runtime.js';
+import type { BunApi, BunServer } from './bun-types.js';
+import type { Front, FrontOptions } from './front.js';
+
+export interface BunFrontOptions extends FrontOptions {
+  /** Several worker processes listen on the same port (SO_REUSEPORT). */
+  readonly reusePort?: boolean;
+}
+
+export function startBunFront(handler: Handler, options: BunFrontOptions): Promise<Front> {
+  const bun = bunRuntime();
+  if (bun === undefined) throw new TypeError('startBunFront needs the Bun runtime');
+  // Bun.serve has no backlog option: uSockets listens with SOMAXCONN (the kernel's
+  // net.core.somaxconn, 4096 here), which bounds options.backlog anyway.
+  const server = serve(bun, handler, options);
+  return Promise.resolve({
+    host: server.hostname,
+    port: server.port,
+    close: (graceMs) => close(server, graceMs),
+  });
+}
+
+function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServer {
+  return bun.serve({
+    hostname: options.host,
+    port: options.port,
+    reusePort: options.reusePort ?? false,
+    // Bun counts a request waiting for its response as idle too: give it node's request timeout.
+    idleTimeout: 60,
+    fetch(request, server) {
+      const result = handler(toGatewayRequest(request, server));
+      return isPromise(result) ? result.then(toResponse) : toResponse(result);
+    },
+    // Reached when the request has no usable URL (no Host) or the handler failed.
+    error: (error) => (error instanceof TypeError && /URL/i.test(error.message) ? toResponse(BAD_REQUEST) : toResponse(INTERNAL_ERROR)),
+  });
+}
+
+function toGatewayRequest(request: Request, server: BunServer): GatewayRequest {
+  const headers = (request.headers as Headers & { toJSON(): HeaderMap }).toJSON();
+  return {
+    method: request.method,
+    url: targetOf(request.url),
+    headers,
+    remoteAddress: server.requestIP(request)?.address ?? '',
+    secure: false,
+    body: declaresBody(headers) ? (request.body as AsyncIterable<Uint8Array> | null) : null,
+  };
+}
+
+/** Path and query of an absolute URL: everything from the first "/" after "scheme://". */
+function targetOf(url: string): string {
+  const path = url.indexOf('/', url.indexOf('//') + 2);
+  return path === -1 ? '/' : url.slice(path);
+}
+
+function declaresBody(headers: HeaderMap): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function toResponse(response: GatewayResponse): Response {
+  const list = response.headers;
+  const headers = new Headers();
+  for (let i = 0; i < list.length; i += 2) headers.append(list[i]!, list[i + 1]!);
+  // Bun streams any async iterable body; a failure mid-stream cuts the connection.
+  return new Response(response.body as BodyInit | null, { status: response.status, headers });
+}
+
+async function close(server: BunServer, graceMs: number): Promise<void> {
+  // stop() refuses new connections, closes idle ones and resolves when in-flight requests are done.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const forced = new Promise<void>((resolve) => {
+    timer = setTimeout(() => resolve(server.stop(true)), graceMs);
+  });
+  await Promise.race([server.stop(), forced]);
+  clearTimeout(timer);
+}
