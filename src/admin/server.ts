@@ -7,13 +7,17 @@ import type { Registry } from 'prom-client';
 export interface AdminServer {
   readonly host: string;
   readonly port: number;
+  readonly url: string;
   close(): Promise<void>;
 }
+
+/** Where /metrics comes from: a Registry, or the primary's aggregation over its workers. */
+export type MetricsSource = Pick<Registry, 'contentType' | 'metrics'>;
 
 export interface AdminOptions {
   readonly host: string;
   readonly port: number;
-  readonly registry: Registry;
+  readonly registry: MetricsSource;
   /** Extra health facts (e.g. cache size), merged into /healthz. */
   readonly health: () => Record<string, unknown>;
 }
@@ -40,6 +44,7 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       resolve({
         host: address,
         port,
+        url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
         close: () => new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections();
