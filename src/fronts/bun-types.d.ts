@@ -39,3 +39,11 @@ export interface BunRequestInit extends RequestInit {
   /** false: hand encoded (gzip, br…) bodies through as they came. */
   decompress?: boolean;
 }
+
+/** The part of `bun:ffi` used to widen the listen backlog. */
+export interface BunFfi {
+  dlopen<Fns extends Record<string, { args: string[]; returns: string }>>(
+    library: string,
+    symbols: Fns,
+  ): { symbols: { [K in keyof Fns]: (...args: number[]) => number }; close(): void };
+}

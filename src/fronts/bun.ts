@@ -12,6 +12,7 @@
 //   chunked even when the origin gave a content-length.
 import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../gateway/exchange.js';
 import { BAD_REQUEST, INTERNAL_ERROR } from '../gateway/responses.js';
+import { widenBacklog } from './bun-backlog.js';
 import { bunRuntime } from './bun-runtime.js';
 import type { BunApi, BunServer } from './bun-types.js';
 import type { Front, FrontOptions } from './front.js';
@@ -21,17 +22,17 @@ export interface BunFrontOptions extends FrontOptions {
   readonly reusePort?: boolean;
 }
 
-export function startBunFront(handler: Handler, options: BunFrontOptions): Promise<Front> {
+export async function startBunFront(handler: Handler, options: BunFrontOptions): Promise<Front> {
   const bun = bunRuntime();
   if (bun === undefined) throw new TypeError('startBunFront needs the Bun runtime');
-  // Bun.serve has no backlog option: uSockets listens with SOMAXCONN (the kernel's
-  // net.core.somaxconn, 4096 here), which bounds options.backlog anyway.
   const server = serve(bun, handler, options);
-  return Promise.resolve({
+  // Best effort: where it cannot (not Linux, no glibc) the queue stays at Bun's 512.
+  await widenBacklog(server.port, options.backlog).catch(() => 0);
+  return {
     host: server.hostname,
     port: server.port,
     close: (graceMs) => close(server, graceMs),
-  });
+  };
 }
 
 function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServer {
