@@ -63,3 +63,21 @@ test('workers: 2 share one port, answer every request, are replaced when killed 
     await origin.close();
   }
 });
+
+test('workers that keep dying: after 5 restarts within a minute the primary gives up with exit 1', async () => {
+  const gateway = await startGateway({ upstream: 'http://127.0.0.1:9', jwt: jwtConfig(), workers: 2 });
+  const primary = gateway.child.pid!;
+  const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', resolve));
+  const seen = new Set<number>();
+  for (let round = 0; round < 20 && gateway.child.exitCode === null; round++) {
+    for (const pid of childPids(primary)) {
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      process.kill(pid, 'SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(await exited, 1);
+  assert.ok(seen.size >= 6 && seen.size <= 8, `killed ${seen.size} workers`);
+  await until(() => [...seen].every((pid) => !alive(pid)), 5_000);
+});
