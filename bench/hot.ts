@@ -1,5 +1,6 @@
 // Hot path: a warm 1 KiB cached body behind the gateway, every request from a different valid user,
-// next to a bare node:http server answering the same bytes with no auth, under the same wrk load.
+// next to a bare server of the same runtime (node:http or Bun.serve) answering the same bytes with no
+// auth, under the same wrk load.
 // Rounds alternate between the two; the median round is reported.
 import type { BenchOptions, Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
@@ -20,8 +21,8 @@ interface HotSide {
 export async function benchHot(fx: Fixture) {
   const { durationS, rounds, tokens } = fx.options;
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
-  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
-  const bare = await startBare({ cpu: fx.cpus.server });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
+  const bare = await startBare({ cpu: fx.cpus.server, runtime: fx.options.runtime });
   try {
     const tokensFile = await fx.validTokensFile(tokens);
     const load = (url: string, seconds: number) =>
@@ -74,9 +75,9 @@ function summarise(rounds: WrkResult[]): HotSide {
 export function hotRows(r: Awaited<ReturnType<typeof benchHot>>, o: BenchOptions): Row[] {
   return [
     ['bouncer req/s | p50 ms | p99 ms', `${r.bouncer.rps} | ${r.bouncer.p50Ms} | ${r.bouncer.p99Ms}`],
-    ['bare node:http req/s | p50 ms | p99 ms', `${r.bare.rps} | ${r.bare.p50Ms} | ${r.bare.p99Ms}`],
+    [`bare ${o.runtime === 'bun' ? 'Bun.serve' : 'node:http'} req/s | p50 ms | p99 ms`, `${r.bare.rps} | ${r.bare.p50Ms} | ${r.bare.p99Ms}`],
     ['ratio bouncer/bare (median of rounds)', r.ratio],
     ['origin requests / verifications while measured', `${r.duringMeasurement.originRequests} / ${r.duringMeasurement.signatureVerifications}`],
-    ['median of', `${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
+    ['median of', `${o.runtime}: ${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
   ];
 }
