@@ -2,7 +2,6 @@
 // public listener.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 
 export interface AdminServer {
   readonly host: string;
@@ -12,7 +11,10 @@ export interface AdminServer {
 }
 
 /** Where /metrics comes from: a Registry, or the primary's aggregation over its workers. */
-export type MetricsSource = Pick<Registry, 'contentType' | 'metrics'>;
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface AdminOptions {
   readonly host: string;
