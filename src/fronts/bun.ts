@@ -43,7 +43,7 @@ function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServ
     // Bun counts a request waiting for its response as idle too: give it node's request timeout.
     idleTimeout: 60,
     fetch(request, server) {
-      const result = handler(toGatewayRequest(request, server));
+      const result = handler(new BunGatewayRequest(request, server));
       return isPromise(result) ? result.then(toResponse) : toResponse(result);
     },
     // Reached when the request has no usable URL (no Host) or the handler failed.
@@ -51,16 +51,28 @@ function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServ
   });
 }
 
-function toGatewayRequest(request: Request, server: BunServer): GatewayRequest {
-  const headers = (request.headers as Headers & { toJSON(): HeaderMap }).toJSON();
-  return {
-    method: request.method,
-    url: targetOf(request.url),
-    headers,
-    remoteAddress: server.requestIP(request)?.address ?? '',
-    secure: false,
-    body: declaresBody(headers) ? (request.body as AsyncIterable<Uint8Array> | null) : null,
-  };
+/**
+ * A Bun request as the pipeline sees it. The client address is read only when asked for (to forward
+ * it to the origin): Bun's requestIP() was 9% of the CPU of a cached hit, which never needs it.
+ */
+class BunGatewayRequest implements GatewayRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderMap;
+  readonly secure = false;
+  readonly body: AsyncIterable<Uint8Array> | null;
+
+  constructor(private readonly request: Request, private readonly server: BunServer) {
+    const headers = (request.headers as Headers & { toJSON(): HeaderMap }).toJSON();
+    this.method = request.method;
+    this.url = targetOf(request.url);
+    this.headers = headers;
+    this.body = declaresBody(headers) ? (request.body as AsyncIterable<Uint8Array> | null) : null;
+  }
+
+  get remoteAddress(): string {
+    return this.server.requestIP(this.request)?.address ?? '';
+  }
 }
 
 /** Path and query of an absolute URL: everything from the first "/" after "scheme://". */
