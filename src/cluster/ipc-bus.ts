@@ -35,9 +35,26 @@ export interface BusPeer {
   isConnected(): boolean;
 }
 
-/** The primary's side: relays a worker's bus message to every connected worker. */
-export function relayBusMessage(message: unknown, peers: Iterable<BusPeer>): boolean {
-  if (!isBusMessage(message)) return false;
-  for (const peer of peers) if (peer.isConnected()) peer.send(message);
-  return true;
+/** The primary's side: what the primary publishes (e.g. its admin listener) goes to every worker. */
+export interface PrimaryBus extends Bus {
+  /** A message from a worker: a bus event is sent on to every worker; false for other messages. */
+  receive(message: unknown): boolean;
+}
+
+export function createPrimaryBus(peers: Iterable<BusPeer>, onError: (error: unknown) => void): PrimaryBus {
+  const subscribers = new Subscribers();
+  const broadcast = (event: BusEvent): void => {
+    const message: BusMessage = { type: BUS_MESSAGE, event };
+    for (const peer of peers) if (peer.isConnected()) peer.send(message);
+    subscribers.deliver(event, onError);
+  };
+  return {
+    publish: broadcast,
+    subscribe: (handler) => subscribers.add(handler),
+    receive(message) {
+      if (!isBusMessage(message)) return false;
+      broadcast(message.event);
+      return true;
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { startAdmin } from '../admin/server.js';
-import { relayBusMessage } from '../cluster/ipc-bus.js';
+import { createPrimaryBus } from '../cluster/ipc-bus.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { announceReady } from './start.js';
@@ -38,7 +38,9 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   let giveUp: (code: number) => void = () => undefined;
   const gaveUp = new Promise<number>((resolve) => (giveUp = resolve));
 
-  cluster.on('message', (_worker, message: unknown) => void relayBusMessage(message, live));
+  // Relays the workers' events to every worker; the admin listener publishes purges here.
+  const bus = createPrimaryBus(live, (error) => log.error({ err: error }, 'bus subscriber failed'));
+  cluster.on('message', (_worker, message: unknown) => void bus.receive(message));
 
   const fork = (): Worker => {
     const worker = cluster.fork(bunRuntime() !== undefined && sharedPort !== undefined ? { [WORKER_PORT_ENV]: String(sharedPort) } : {});
