@@ -2,10 +2,12 @@
 // worker that dies (a bounded number of times), relays bus events between workers, serves the admin
 // listener with metrics aggregated over every worker, and on SIGTERM stops every worker gracefully.
 //
-// Sharing one port: on Node, node:cluster shares node:http's listener (port 0 included). On Bun
-// (node:cluster works there too, but Bun.serve does not share through it) each worker binds the
-// port itself with SO_REUSEPORT, so the first worker binds the configured port (maybe 0) and the
-// others are told the port it got. Either way the first worker starts alone, then the rest.
+// Sharing one port: on Node, node:cluster shares node:http's listener (port 0 included). Bun 1.4.5
+// runs node:cluster (fork, IPC, exit events) but shares no listener through it: two workers' listen(0)
+// get two ports, and a second Bun.serve on a taken port fails with EADDRINUSE. So on Bun each worker
+// binds with SO_REUSEPORT (the kernel spreads connections: 23/17 over 40 in a probe): the first binds
+// the configured port (maybe 0), the others are told the port it got. Either way the first worker
+// starts alone, then the rest.
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
