@@ -40,7 +40,8 @@ function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServ
     hostname: options.host,
     port: options.port,
     reusePort: options.reusePort ?? false,
-    // Bun counts a request waiting for its response as idle too: give it node's request timeout.
+    // Bun counts a request waiting for its response as idle too (measured: one answered after
+    // idleTimeout is reset), so this is also the longest answer: node's front has requestTimeout 60 s.
     idleTimeout: 60,
     fetch(request, server) {
       const result = handler(new BunGatewayRequest(request, server));
