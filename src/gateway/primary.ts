@@ -40,7 +40,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   let giveUp: (code: number) => void = () => undefined;
   const gaveUp = new Promise<number>((resolve) => (giveUp = resolve));
 
-  // Relays the workers' events to every worker; the admin listener publishes purges here.
+  // Relays the workers' events to every worker; the bus the admin listener is to publish purges on.
   const bus = createPrimaryBus(live, (error) => log.error({ err: error }, 'bus subscriber failed'));
   cluster.on('message', (_worker, message: unknown) => void bus.receive(message));
 
