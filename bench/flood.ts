@@ -10,7 +10,7 @@ import { runWrk } from './lib/wrk.js';
 export async function benchFlood(fx: Fixture) {
   const { durationS, tokens } = fx.options;
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
-  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
   try {
     const tokensFile = await fx.invalidTokensFile(tokens);
     const [valid] = await mintValid(fx.validKey, 1);

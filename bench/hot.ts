@@ -1,31 +1,45 @@
 // Hot path: a warm 1 KiB cached body behind the gateway, every request from a different valid user,
-// next to a bare node:http server answering the same bytes with no auth, under the same wrk load.
+// next to a bare server of the same runtime (node:http or Bun.serve) answering the same bytes with no
+// auth, under the same wrk load.
 // Rounds alternate between the two; the median round is reported.
 import type { BenchOptions, Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
 import { gatewayCounters } from './lib/prometheus.js';
 import { startBare, startGateway, startOrigin } from './lib/servers.js';
 import { median } from './lib/stats.js';
+import { cpuSeconds } from './lib/processes.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 
 const FEED = '/api/v1/feed';
 
+interface Round extends WrkResult {
+  /** Server CPU time per answered request, in microseconds. */
+  cpuUsPerRequest: number;
+}
+
 interface HotSide {
-  rounds: WrkResult[];
+  rounds: Round[];
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  cpuUsPerRequest: number;
 }
 
 export async function benchHot(fx: Fixture) {
   const { durationS, rounds, tokens } = fx.options;
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
-  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
-  const bare = await startBare({ cpu: fx.cpus.server });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
+  const bare = await startBare({ cpu: fx.cpus.server, runtime: fx.options.runtime });
   try {
     const tokensFile = await fx.validTokensFile(tokens);
     const load = (url: string, seconds: number) =>
       runWrk({ url: url + FEED, tokensFile, durationS: seconds, connections: 64, cpu: fx.cpus.client });
+    const measure = async (server: { url: string; pid: number }): Promise<Round> => {
+      const cpuBefore = await cpuSeconds(server.pid);
+      const result = await load(server.url, durationS);
+      const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
+      return { ...result, cpuUsPerRequest: Math.round((cpu / result.requests) * 1e7) / 10 };
+    };
 
     // Not measured: fills the content cache, decides every token at least once, and lets both
     // servers' JIT settle so neither is measured cold.
@@ -35,11 +49,11 @@ export async function benchHot(fx: Fixture) {
     await load(bare.url, warmS);
 
     const before = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
-    const bouncerRounds: WrkResult[] = [];
-    const bareRounds: WrkResult[] = [];
+    const bouncerRounds: Round[] = [];
+    const bareRounds: Round[] = [];
     for (let round = 0; round < rounds; round++) {
-      bouncerRounds.push(await load(gateway.url, durationS));
-      bareRounds.push(await load(bare.url, durationS));
+      bouncerRounds.push(await measure(gateway));
+      bareRounds.push(await measure(bare));
     }
     const after = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
 
@@ -62,21 +76,22 @@ export async function benchHot(fx: Fixture) {
   }
 }
 
-function summarise(rounds: WrkResult[]): HotSide {
+function summarise(rounds: Round[]): HotSide {
   return {
     rounds,
     rps: median(rounds.map((r) => r.rps)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest)),
   };
 }
 
 export function hotRows(r: Awaited<ReturnType<typeof benchHot>>, o: BenchOptions): Row[] {
   return [
-    ['bouncer req/s | p50 ms | p99 ms', `${r.bouncer.rps} | ${r.bouncer.p50Ms} | ${r.bouncer.p99Ms}`],
-    ['bare node:http req/s | p50 ms | p99 ms', `${r.bare.rps} | ${r.bare.p50Ms} | ${r.bare.p99Ms}`],
+    ['bouncer req/s | p50 ms | p99 ms | CPU µs/req', `${r.bouncer.rps} | ${r.bouncer.p50Ms} | ${r.bouncer.p99Ms} | ${r.bouncer.cpuUsPerRequest}`],
+    [`bare ${o.runtime === 'bun' ? 'Bun.serve' : 'node:http'} req/s | p50 ms | p99 ms | CPU µs/req`, `${r.bare.rps} | ${r.bare.p50Ms} | ${r.bare.p99Ms} | ${r.bare.cpuUsPerRequest}`],
     ['ratio bouncer/bare (median of rounds)', r.ratio],
     ['origin requests / verifications while measured', `${r.duringMeasurement.originRequests} / ${r.duringMeasurement.signatureVerifications}`],
-    ['median of', `${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
+    ['median of', `${o.runtime}: ${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
   ];
 }

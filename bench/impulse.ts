@@ -31,7 +31,7 @@ export async function benchImpulse(fx: Fixture) {
   }
   const tokensFile = await fx.validTokensFile(users);
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
-  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
   try {
     const args = [IMPULSE_CLIENT, `${gateway.url}/api/v1/feed`, tokensFile, String(users), '120'];
     const stdout = await runToEnd('impulse client', { command: process.execPath, args, cpu: fx.cpus.client }, 180_000);

@@ -22,7 +22,7 @@ interface SweepResult {
 export async function benchMemory(fx: Fixture) {
   const count = fx.options.memoryTokens;
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
-  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server });
+  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
   try {
     const [warmToken] = await mintValid(fx.hsKey, 1, count);
     await (await fetch(`${gateway.url}/api/v1/feed`, { headers: { authorization: `Bearer ${warmToken}` } })).arrayBuffer();

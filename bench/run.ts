@@ -40,12 +40,14 @@ const { values, positionals } = parseArgs({
     users: { type: 'string', default: '10000' },
     'memory-tokens': { type: 'string', default: '1000000' },
     alg: { type: 'string', default: 'HS256' },
+    runtime: { type: 'string', default: 'node' },
   },
 });
 const isBench = (name: string): name is BenchName => name in BENCHES;
 const unknown = positionals.filter((name) => !isBench(name));
 if (unknown.length > 0) throw new TypeError(`unknown benchmark ${unknown.join(', ')} (choose from ${Object.keys(BENCHES).join(', ')})`);
 if (values.alg !== 'HS256' && values.alg !== 'RS256') throw new TypeError('--alg must be HS256 or RS256');
+if (values.runtime !== 'node' && values.runtime !== 'bun') throw new TypeError('--runtime must be node or bun');
 const names = positionals.length > 0 ? positionals.filter(isBench) : (Object.keys(BENCHES) as BenchName[]);
 const options: BenchOptions = {
   durationS: Number(values.duration),
@@ -54,6 +56,7 @@ const options: BenchOptions = {
   users: Number(values.users),
   memoryTokens: Number(values['memory-tokens']),
   alg: values.alg,
+  runtime: values.runtime,
 };
 
 const startedAt = new Date().toISOString();

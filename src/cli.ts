@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The command line: a thin shell over the library. Exit codes: 0 ok, 1 runtime failure, 2 bad
 // configuration or usage.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { adminTarget, postAdmin } from './admin/client.js';
 import { warmFromFile } from './admin/warm-command.js';
@@ -10,7 +12,9 @@ import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { parseDuration } from './config/units.js';
 import { runDemo } from './demo/demo.js';
+import { runPrimary } from './gateway/primary.js';
 import { startGateway } from './gateway/start.js';
+import { runWorker } from './gateway/worker.js';
 import { createLogger } from './observability/logger.js';
 
 const USAGE = `usage: bouncer <command> [options]
@@ -81,6 +85,8 @@ async function start(args: string[]): Promise<number> {
     adminListen: values['admin-listen'],
   });
   const log = createLogger(config.log.level);
+  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
+  if (workers > 1) return cluster.isPrimary ? runPrimary(config, log, workers) : runWorker(config, log);
   const gateway = await startGateway(config, log);
   await untilSignal(gateway, log);
   return 0;

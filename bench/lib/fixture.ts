@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHsKey, createRsKey, mintInvalid, mintValid, type HsKey, type SigningKey } from './tokens.js';
-import { writeGatewayConfig } from './servers.js';
+import { writeGatewayConfig, type Runtime } from './servers.js';
 
 export interface BenchOptions {
   durationS: number;
@@ -17,6 +17,8 @@ export interface BenchOptions {
   /** Distinct users decided in the memory benchmark. */
   memoryTokens: number;
   alg: 'HS256' | 'RS256';
+  /** The runtime of the gateway and the bare baseline (the origin and clients stay on Node). */
+  runtime: Runtime;
 }
 
 export interface Fixture {

@@ -1,5 +1,5 @@
 // The processes a benchmark stands up: the demo origin, the gateway (through its CLI, exactly as a
-// user runs it) and a bare node:http server as the baseline.
+// user runs it, under Node or Bun) and a bare server of the same runtime as the baseline.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +10,14 @@ import { startServer, type Server } from './processes.js';
 const built = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const GATEWAY_CLI = built('../../src/cli.js');
 const ORIGIN_MAIN = built('../../src/demo/origin-main.js');
-const BARE_SERVER = built('../bare-server.js');
+const BARE_SERVER = { node: built('../bare-server.js'), bun: built('../bare-bun-server.js') };
+const BUN = built('../../../node_modules/.bin/bun');
+
+export type Runtime = 'node' | 'bun';
+
+function runtimeCommand(runtime: Runtime): string {
+  return runtime === 'bun' ? BUN : process.execPath;
+}
 
 export interface Origin extends Server {
   url: string;
@@ -58,16 +65,17 @@ export interface Gateway extends Server {
   admin: string;
 }
 
-export async function startGateway(configFile: string, options: { workers?: number; cpu?: number } = {}): Promise<Gateway> {
+export async function startGateway(configFile: string, options: { workers?: number; cpu?: number; runtime?: Runtime } = {}): Promise<Gateway> {
   if (!existsSync(GATEWAY_CLI)) {
     throw new Error(`${GATEWAY_CLI} does not exist: build the gateway first (git merge main && npx tsc -p .)`);
   }
   const args = [GATEWAY_CLI, 'start', '--config', configFile, '--workers', String(options.workers ?? 1)];
-  const server = await startServer('gateway', { command: process.execPath, args, cpu: options.cpu }, (line) => line.msg === 'listening');
+  const server = await startServer('gateway', { command: runtimeCommand(options.runtime ?? 'node'), args, cpu: options.cpu }, (line) => line.msg === 'listening');
   return { ...server, url: String(server.ready.url), admin: String(server.ready.admin) };
 }
 
-export async function startBare(options: { cpu?: number } = {}): Promise<Server & { url: string }> {
-  const server = await startServer('bare server', { command: process.execPath, args: [BARE_SERVER], cpu: options.cpu }, (line) => line.msg === 'listening');
+export async function startBare(options: { cpu?: number; runtime?: Runtime } = {}): Promise<Server & { url: string }> {
+  const runtime = options.runtime ?? 'node';
+  const server = await startServer('bare server', { command: runtimeCommand(runtime), args: [BARE_SERVER[runtime]], cpu: options.cpu }, (line) => line.msg === 'listening');
   return { ...server, url: String(server.ready.url) };
 }

@@ -10,6 +10,7 @@ import type { WarmSummary } from '../gateway/warm.js';
 export interface AdminServer {
   readonly host: string;
   readonly port: number;
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -89,6 +90,7 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       resolve({
         host: address,
         port,
+        url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

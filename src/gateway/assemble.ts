@@ -9,8 +9,9 @@ import { MemoryStore } from '../cache/memory-store.js';
 import { SingleFlight } from '../cache/single-flight.js';
 import type { Config } from '../config/schema.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
-import type { OriginClient } from '../upstream/origin.js';
-import { createUndiciClient } from '../upstream/undici-client.js';
+import { bunRuntime } from '../fronts/bun-runtime.js';
+import { createFetchClient } from '../upstream/fetch-client.js';
+import type { OriginClient, OriginTimeouts } from '../upstream/origin.js';
 import type { Handler } from './exchange.js';
 import { createPipeline } from './pipeline.js';
 import { compileRoutes } from './routes.js';
@@ -41,7 +42,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   );
   const { flood } = config.jwt;
   const upstream = new URL(config.upstream);
-  const origin: OriginClient = createUndiciClient(upstream.origin, config.timeouts);
+  const origin = await createOriginClient(upstream.origin, config.timeouts);
   const store = new MemoryStore(config.cache);
   const serve = createServe({
     store,
@@ -98,4 +99,12 @@ function authHooks(metrics: Metrics, log: Logger): AuthHooks {
       if (!event.ok) log.error({ url: event.url, trigger: event.trigger, keys: event.keys, err: event.error }, 'JWKS refresh failed; keeping the last good keys');
     },
   };
+}
+
+/** The fastest client each runtime has: Bun's fetch on Bun, an undici Pool on Node. */
+async function createOriginClient(origin: string, timeouts: OriginTimeouts): Promise<OriginClient> {
+  if (bunRuntime() !== undefined) return createFetchClient(origin, timeouts);
+  // Loaded only on Node: Bun answers `import 'undici'` with a partial built-in whose Pool is unusable.
+  const { createUndiciClient } = await import('../upstream/undici-client.js');
+  return createUndiciClient(origin, timeouts);
 }

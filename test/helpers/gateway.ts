@@ -21,8 +21,11 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
+/** The runtime binary; a relative path (node_modules/.bin/bun) is taken from the working directory. */
 export function runtime(): string {
-  return process.env.BOUNCER_TEST_RUNTIME ?? process.execPath;
+  const binary = process.env.BOUNCER_TEST_RUNTIME;
+  if (binary === undefined) return process.execPath;
+  return binary.includes('/') ? resolve(binary) : binary;
 }
 
 export function writeConfig(config: unknown): string {

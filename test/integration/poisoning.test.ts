@@ -87,7 +87,17 @@ describe('unkeyed headers cannot poison the shared copy', () => {
 });
 
 describe('path tricks: the authorised path is the forwarded path', () => {
-  // [request-target, expected status without a token, path the origin must see with a token]
+  // [request-target, expected status without a token, path the origin must see with a token].
+  // Bun resolves dot segments and "\\" itself before the front sees the URL (WHATWG rules), so a few
+  // targets reach the pipeline already normalised there: BUN_SEES lists what it then expects. The
+  // invariant is the same on both runtimes: the path authorised is the path forwarded.
+  const BUN_SEES: Record<string, [number, string]> = {
+    '/public//..//api/secret': [200, '/public/api/secret'],
+    '/public/..\\api/secret': [401, '/api/secret'],
+    '/public;/../api/secret': [401, '/api/secret'],
+    '/public/%00/../api/secret': [200, '/public/api/secret'],
+  };
+  const onBun = (process.env.BOUNCER_TEST_RUNTIME ?? '').includes('bun');
   const tricks: Array<[string, number, string | null]> = [
     ['/public/../api/secret', 401, '/api/secret'],
     ['/public/%2e%2e/api/secret', 401, '/api/secret'],
@@ -110,12 +120,19 @@ describe('path tricks: the authorised path is the forwarded path', () => {
     ['/public/%zz', 400, null],
   ];
 
-  for (const [target, status, forwarded] of tricks) {
+  for (const [target, nodeStatus, nodeForwarded] of tricks) {
+    const [status, forwarded] = onBun && BUN_SEES[target] ? BUN_SEES[target] : [nodeStatus, nodeForwarded];
     test(`${target} → ${status}`, async () => {
       const before = origin.seen.length;
       const anonymous = await raw(target, {});
       assert.equal(anonymous.status, status);
-      assert.equal(origin.seen.length, before, 'nothing reached the origin');
+      if (status === 200) {
+        // Served without a token only because the authorised path is a public one, and it is what was forwarded.
+        assert.match(forwarded!, /^\/public\//);
+        if (origin.seen.length > before) assert.equal(origin.seen.at(-1)!.url, forwarded);
+      } else {
+        assert.equal(origin.seen.length, before, 'nothing reached the origin');
+      }
       const authorised = await raw(target, bearer(token));
       if (forwarded === null) {
         assert.equal(authorised.status, 400);

@@ -1,0 +1,63 @@
+// Admin operations across cluster workers. Each worker holds its own cache, so the primary's admin
+// listener publishes a purge or warm on the bus and every worker answers on it with what it did;
+// the primary adds up the answers (or stops waiting after a timeout).
+import { randomUUID } from 'node:crypto';
+import type { AdminActions, WarmRequest } from '../admin/server.js';
+import type { Gateway } from '../gateway/assemble.js';
+import type { PurgeTarget } from '../gateway/serve.js';
+import type { WarmSummary } from '../gateway/warm.js';
+import type { Bus, BusEvent } from './bus.js';
+
+interface PurgeRequestEvent { readonly type: 'purge'; readonly id: string; readonly target: PurgeTarget }
+interface PurgedEvent { readonly type: 'purged'; readonly id: string; readonly purged: number }
+interface WarmRequestEvent { readonly type: 'warm'; readonly id: string; readonly request: WarmRequest }
+interface WarmedEvent { readonly type: 'warmed'; readonly id: string; readonly summary: WarmSummary }
+
+/** A worker's side: carry out purges and warms published on the bus, and answer with the result. */
+export function answerAdminEvents(bus: Bus, gateway: Gateway): () => void {
+  return bus.subscribe((event: BusEvent) => {
+    if (event.type === 'purge') {
+      const { id, target } = event as unknown as PurgeRequestEvent;
+      bus.publish({ type: 'purged', id, purged: gateway.serve.purge(target) } satisfies PurgedEvent);
+    } else if (event.type === 'warm') {
+      const { id, request } = event as unknown as WarmRequestEvent;
+      void gateway.warm(request).then((summary) => bus.publish({ type: 'warmed', id, summary } satisfies WarmedEvent));
+    }
+  });
+}
+
+/** The primary's side: admin actions that every live worker carries out. */
+export function adminActionsOverBus(bus: Bus, workers: () => number, timeoutMs: number): AdminActions {
+  function ask<Reply extends { id: string }>(request: BusEvent & { id: string }, replyType: string): Promise<Reply[]> {
+    const expected = workers();
+    return new Promise((resolve) => {
+      const replies: Reply[] = [];
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(replies);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const unsubscribe = bus.subscribe((event) => {
+        if (event.type !== replyType || (event as unknown as Reply).id !== request.id) return;
+        replies.push(event as unknown as Reply);
+        if (replies.length >= expected) done();
+      });
+      bus.publish(request);
+    });
+  }
+
+  return {
+    async purge(target) {
+      const replies = await ask<PurgedEvent>({ type: 'purge', id: randomUUID(), target } satisfies PurgeRequestEvent, 'purged');
+      return replies.reduce((sum, reply) => sum + reply.purged, 0);
+    },
+    async warm(request) {
+      const replies = await ask<WarmedEvent>({ type: 'warm', id: randomUUID(), request } satisfies WarmRequestEvent, 'warmed');
+      // Every worker warmed its own cache: a job counts as warmed only where every worker stored it.
+      const first = replies[0]?.summary ?? { warmed: 0, failed: 0, bytes: 0, results: [] };
+      const failed = Math.max(0, ...replies.map((r) => r.summary.failed));
+      return { ...first, warmed: first.results.length - failed, failed };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// A cluster worker: serves the public listener, reports to the primary, and stops gracefully on
+// SIGTERM or when the primary goes away (its IPC channel closes), so no worker outlives it.
+import type { Logger } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
+import { createWorkerBus } from '../cluster/ipc-bus.js';
+import type { Config } from '../config/schema.js';
+import { bunRuntime } from '../fronts/bun-runtime.js';
+import { startServing } from './start.js';
+
+/** Environment variable through which the primary tells later workers the port the first one bound. */
+export const WORKER_PORT_ENV = 'BOUNCER_WORKER_PORT';
+
+/** The messages a worker sends the primary. */
+export type WorkerMessage = { readonly type: 'bouncer:ready'; readonly host: string; readonly port: number };
+
+export async function runWorker(config: Config, log: Logger): Promise<number> {
+  const bus = createWorkerBus(process, (error) => log.error({ err: error }, 'bus subscriber failed'));
+  const port = process.env[WORKER_PORT_ENV];
+  const serving = await startServing(config, log, {
+    bus,
+    ...(port === undefined ? {} : { port: Number(port) }),
+    reusePort: bunRuntime() !== undefined,
+  });
+  // prom-client answers the primary's AggregatorRegistry.clusterMetrics() over IPC from this registry.
+  AggregatorRegistry.setRegistries([serving.gateway.metrics.registry]);
+  new AggregatorRegistry();
+  process.send!({ type: 'bouncer:ready', host: serving.front.host, port: serving.front.port } satisfies WorkerMessage);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+    process.once('disconnect', resolve);
+  });
+  await serving.close();
+  return 0;
+}
