@@ -4,7 +4,7 @@
 // The hot path (cached decision, fresh hit) stays synchronous: no promise, no crypto, no parsing
 // beyond the request-target.
 import type { Logger } from 'pino';
-import type { Counter } from 'prom-client';
+import type { CounterCell } from '../observability/fast-metrics.js';
 import { SYNTAX_REJECTED } from '../auth/authenticator.js';
 import type { AppAuth } from '../auth/delegate.js';
 import { AppAuthError } from '../auth/errors.js';
@@ -45,7 +45,7 @@ const ANONYMOUS_PARTITION = '\u0000anonymous';
 
 export function createPipeline(deps: PipelineDeps): Handler {
   const { routes, decider, serve, metrics, flood } = deps;
-  const auth = Object.fromEntries(AUTH_OUTCOMES.map((outcome) => [outcome, metrics.auth.labels(outcome)])) as Record<AuthOutcome, Counter>;
+  const auth = Object.fromEntries(AUTH_OUTCOMES.map((outcome) => [outcome, metrics.auth.labels(outcome)])) as Record<AuthOutcome, CounterCell>;
   const denied = metrics.requests.labels('denied');
   const errors = metrics.requests.labels('error');
   const duration = metrics.duration;
