@@ -94,7 +94,8 @@ const prebuilt = new WeakMap<readonly string[], Headers>();
 
 function toResponse(response: GatewayResponse): Response {
   const list = response.headers;
-  let headers = Object.isFrozen(list) ? prebuilt.get(list) : undefined;
+  // The WeakMap first: Object.isFrozen measured far slower than the lookup under Bun's JSC.
+  let headers = prebuilt.get(list);
   if (headers === undefined) {
     headers = new Headers();
     for (let i = 0; i < list.length; i += 2) headers.append(list[i]!, list[i + 1]!);

@@ -20,7 +20,9 @@ function plainHit(entry: StoredResponse, at: number): GatewayResponse {
   const age = ageSeconds(entry, at);
   const memo = entry.hitMemo;
   if (memo !== undefined && memo.age === age) return memo.response;
-  const response = { status: entry.status, headers: entry.headers.concat('age', String(age), 'cache-status', CACHE_STATUS.hit), body: entry.body };
+  // Frozen: fronts may keep a converted copy of a frozen header list (the Bun front's prebuilt Headers).
+  const headers = Object.freeze(entry.headers.concat('age', String(age), 'cache-status', CACHE_STATUS.hit));
+  const response = { status: entry.status, headers, body: entry.body };
   entry.hitMemo = { age, response };
   return response;
 }
