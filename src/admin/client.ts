@@ -2,6 +2,7 @@
 // flags or from the gateway's own configuration file.
 import { loadConfig } from '../config/load.js';
 import { readSecret } from '../config/secrets.js';
+import { listenerUrl } from '../config/units.js';
 
 export interface AdminTarget {
   readonly url: string;
@@ -18,7 +19,7 @@ export interface AdminFlags {
 export function adminTarget(flags: AdminFlags): AdminTarget {
   const config = flags.config === undefined ? undefined : loadConfig(flags.config);
   const listen = config?.admin.listen;
-  const url = flags.admin ?? (listen ? `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}` : 'http://127.0.0.1:8081');
+  const url = flags.admin ?? (listen ? listenerUrl(listen.host, listen.port) : 'http://127.0.0.1:8081');
   const secret =
     flags.secret ??
     (flags['secret-env'] !== undefined ? process.env[flags['secret-env']] : undefined) ??

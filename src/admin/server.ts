@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { listenerUrl } from '../config/units.js';
 import type { PurgeTarget } from '../gateway/serve.js';
 import type { WarmSummary } from '../gateway/warm.js';
 
@@ -90,7 +91,7 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       resolve({
         host: address,
         port,
-        url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+        url: listenerUrl(address, port),
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -3,6 +3,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import type { JwtAlgorithm, KeyConfig } from '../config/jwt-schema.js';
+import { readSecret } from '../config/secrets.js';
 import { keyError } from './errors.js';
 import { importJwk, importPublicKey, importSecret, type VerifyKey } from './key-import.js';
 
@@ -83,7 +84,7 @@ async function loadKey(config: KeyConfig, path: string, options: LoadOptions): P
     }
     return [await importPublicKey(key, algs, config.kid, path)];
   }
-  return [await importSecret(await secretOf(config, path, options), algs, config.kid, path)];
+  return [await importSecret(secretOf(config, path, options), algs, config.kid, path)];
 }
 
 function allowList(config: KeyConfig): JwtAlgorithm[] | undefined {
@@ -91,18 +92,10 @@ function allowList(config: KeyConfig): JwtAlgorithm[] | undefined {
   return [...new Set([...(config.alg ? [config.alg] : []), ...(config.algs ?? [])])];
 }
 
-async function secretOf(config: KeyConfig, path: string, options: LoadOptions): Promise<Uint8Array> {
-  if (config.secret !== undefined) return Buffer.from(config.secret, 'utf8');
-  if (config.secretEnv !== undefined) {
-    const value = (options.env ?? process.env)[config.secretEnv];
-    if (value === undefined || value === '') throw keyError(path, `environment variable ${config.secretEnv} is not set`);
-    return Buffer.from(value, 'utf8');
-  }
-  if (config.secretFile !== undefined) {
-    const text = (await readText(config.secretFile, path)).replace(/\r?\n$/, '');
-    return Buffer.from(text, 'utf8');
-  }
-  throw keyError(path, 'needs one of secret, secretEnv, secretFile, publicKeyFile, jwksFile');
+function secretOf(config: KeyConfig, path: string, options: LoadOptions): Uint8Array {
+  const secret = readSecret(config, path, options.env ?? process.env, (problem, cause) => keyError(path, problem, cause));
+  if (secret === undefined) throw keyError(path, 'needs one of secret, secretEnv, secretFile, publicKeyFile, jwksFile');
+  return Buffer.from(secret, 'utf8');
 }
 
 async function readText(file: string, path: string): Promise<string> {

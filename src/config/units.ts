@@ -33,3 +33,8 @@ export function parseListen(value: string): { host: string; port: number } | und
   if (port > 65535) return undefined;
   return { host: match[1] ?? match[2]!, port };
 }
+
+/** The http:// URL of a listener (IPv6 hosts in brackets): the inverse of parseListen. */
+export function listenerUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

@@ -3,6 +3,7 @@
 // (8 / 40 ms = 200 req/s). Used by the demo, the integration tests and the benchmarks, which count
 // its hits through GET /__stats.
 import http from 'node:http';
+import { listenerUrl } from '../config/units.js';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { createSlotPool } from './slots.js';
@@ -84,7 +85,7 @@ export async function startDemoOrigin(options: DemoOriginOptions = {}): Promise<
   });
   const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: listenerUrl(host, bound),
     port: bound,
     stats,
     close: () =>

@@ -6,6 +6,7 @@ import { answerAdminEvents } from '../cluster/admin-relay.js';
 import { createLocalBus, type Bus } from '../cluster/bus.js';
 import type { Config } from '../config/schema.js';
 import { readSecret } from '../config/secrets.js';
+import { listenerUrl } from '../config/units.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { startBunFront } from '../fronts/bun.js';
 import type { Front } from '../fronts/front.js';
@@ -90,7 +91,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
 
 /** The ready line, written whatever the log level: supervisors, tests and benches wait for it. */
 export function announceReady(config: Config, log: Logger, front: { host: string; port: number }, admin: { url: string }, workers = 1): string {
-  const url = `http://${hostForUrl(front.host)}:${front.port}`;
+  const url = listenerUrl(front.host, front.port);
   log.child({}, { level: 'info' }).info({ url, admin: admin.url, upstream: new URL(config.upstream).origin, routes: config.routes.length, workers }, 'listening');
   return url;
 }
@@ -110,8 +111,4 @@ function scheduleWarming(config: Config, log: Logger, gateway: Gateway): () => v
 
 function startFront(handler: Handler, options: { host: string; port: number; backlog: number; reusePort: boolean }): Promise<Front> {
   return bunRuntime() === undefined ? startNodeFront(handler, options) : startBunFront(handler, options);
-}
-
-export function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
