@@ -81,3 +81,27 @@ test('workers that keep dying: after 5 restarts within a minute the primary give
   assert.ok(seen.size >= 6 && seen.size <= 8, `killed ${seen.size} workers`);
   await until(() => [...seen].every((pid) => !alive(pid)), 5_000);
 });
+
+test('workers: 2 — a purge and a warm on the primary\'s admin API reach every worker\'s cache', async () => {
+  const origin = await startOrigin();
+  const secret = 'admin-secret-for-worker-tests-01';
+  const gateway = await startGateway({ upstream: origin.url, jwt: jwtConfig(), admin: { listen: '127.0.0.1:0', secret }, routes: [{ path: '/api/' }], workers: 2 });
+  const admin = async (path: string, body: unknown) =>
+    (await (await fetch(`${gateway.adminUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: JSON.stringify(body) })).json()) as Record<string, number>;
+  try {
+    const token = await hs256();
+    const warmed = await admin('/warm', { urls: ['/api/shared'] });
+    assert.equal(warmed.warmed, 1);
+    assert.equal(origin.hits('/api/shared'), 2, 'each worker warmed its own cache');
+    // Fresh connections spread over both workers: every one of them is a hit.
+    const replies = await Promise.all(Array.from({ length: 40 }, () => get(`${gateway.url}/api/shared`, bearer(token))));
+    assert.deepEqual(new Set(replies.map((r) => r.headers['cache-status'])), new Set(['Bouncer; hit']));
+    assert.deepEqual(await admin('/purge', { url: '/api/shared' }), { purged: 2 });
+    assert.deepEqual(await admin('/purge', { url: '/api/shared' }), { purged: 0 });
+    const after = await get(`${gateway.url}/api/shared`, bearer(token));
+    assert.equal(after.headers['cache-status'], 'Bouncer; fwd=miss; stored');
+  } finally {
+    await gateway.stop();
+    await origin.close();
+  }
+});
