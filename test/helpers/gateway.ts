@@ -2,7 +2,7 @@
 // configuration object, and waits for its "listening" line. BOUNCER_TEST_RUNTIME picks the runtime
 // binary (node by default), so the same tests check every front.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -28,8 +28,15 @@ export function runtime(): string {
   return binary.includes('/') ? resolve(binary) : binary;
 }
 
+// Config folders of this test process, removed when it exits.
+const configDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of configDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function writeConfig(config: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'bouncer-test-'));
+  configDirs.push(dir);
   const file = join(dir, 'bouncer.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
