@@ -3,10 +3,18 @@
 -- Requests are pre-formatted in init() so the per-request Lua cost is a table lookup.
 local reqs, idx = {}, 0
 
+-- Further arguments are extra "Name: value" headers sent with every request.
 function init(args)
+  local extra = {}
+  for i = 2, #args do
+    local name, value = args[i]:match("^([^:]+):%s*(.*)$")
+    if name then extra[name] = value end
+  end
   for line in io.lines(args[1]) do
     if #line > 0 then
-      reqs[#reqs + 1] = wrk.format("GET", wrk.path, { ["Authorization"] = "Bearer " .. line })
+      local headers = { ["Authorization"] = "Bearer " .. line }
+      for name, value in pairs(extra) do headers[name] = value end
+      reqs[#reqs + 1] = wrk.format("GET", wrk.path, headers)
     end
   end
 end

@@ -1,9 +1,10 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [--duration 10] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [--duration 10] ...`
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchCache, cacheRows } from './cache.js';
 import { benchFlood, floodRows } from './flood.js';
 import { benchHot, hotRows } from './hot.js';
 import { benchImpulse, impulseRows } from './impulse.js';
@@ -27,6 +28,7 @@ const BENCHES = {
   flood: bench({ run: benchFlood, rows: floodRows }),
   memory: bench({ run: benchMemory, rows: memoryRows }),
   verify: bench({ run: benchVerify, rows: verifyRows }),
+  cache: bench({ run: benchCache, rows: cacheRows }),
 };
 type BenchName = keyof typeof BENCHES;
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -25,10 +25,12 @@ export interface WrkRun {
   durationS: number;
   connections?: number;
   cpu?: number;
+  /** Extra "Name: value" headers on every request. */
+  headers?: string[];
 }
 
-export async function runWrk({ url, tokensFile, durationS, connections = 64, cpu }: WrkRun): Promise<WrkResult> {
-  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '-s', ROTATE_LUA, url, '--', tokensFile];
+export async function runWrk({ url, tokensFile, durationS, connections = 64, cpu, headers = [] }: WrkRun): Promise<WrkResult> {
+  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '-s', ROTATE_LUA, url, '--', tokensFile, ...headers];
   const stdout = await runToEnd('wrk', { command: 'wrk', args, ...(cpu === undefined ? {} : { cpu }) }, (durationS + 60) * 1000);
   const line = /^WRKJSON (.*)$/m.exec(stdout)?.[1];
   if (line === undefined) throw new Error(`wrk printed no summary:\n${stdout}`);

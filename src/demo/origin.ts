@@ -112,7 +112,8 @@ async function respond(
   } else if (path.startsWith('/api/')) {
     const body = feedBody(path);
     const etag = etagOf(body);
-    const headers = { 'content-type': 'application/json', 'cache-control': 'public, s-maxage=60', etag };
+    // A path ending in "-vary" is the same feed, varying on Accept-Encoding (for the cache benchmark).
+    const headers = { 'content-type': 'application/json', 'cache-control': 'public, s-maxage=60', etag, ...(path.endsWith('-vary') && { vary: 'Accept-Encoding' }) };
     if (req.headers['if-none-match'] === etag) send(res, 304, headers, '');
     else send(res, 200, headers, body);
   } else if (path === '/auth' && secret !== undefined) {
