@@ -117,13 +117,16 @@ export function createServe(deps: ServeDeps): Serve {
     const flight = flights.get(key);
     if (flight !== undefined) {
       metrics.collapsed.inc();
+      const waitedFrom = now();
       const outcome = await flight;
       if (outcome.kind === 'failed') return failedOrStale(exchange, stale, outcome.status, outcome.originStatus);
       if (outcome.kind === 'stored') {
-        // Look again with this request's own headers: the stored variant may not be ours.
+        // Look again with this request's own headers: the stored variant may not be ours. An entry
+        // fetched or revalidated while we waited answers us even if it must be revalidated before
+        // its next use (no-cache, max-age=0): it is as current as the origin could make it.
         const entry = store.lookup(key, exchange.request.headers);
         const at = now();
-        if (entry !== undefined && at < entry.freshUntil) {
+        if (entry !== undefined && (at < entry.freshUntil || entry.responseTime >= waitedFrom)) {
           counted.collapsed.inc();
           return deliver(entry, exchange.request, CACHE_STATUS.collapsed, at);
         }

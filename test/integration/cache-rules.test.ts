@@ -118,6 +118,16 @@ describe('freshness (RFC 9111 §4.2)', () => {
     assert.equal(origin.seen.filter((r) => r.url === p).at(-1)?.headers['if-none-match'], '"v1"');
   });
 
+  test('no-cache under a crowd: one revalidation answers everyone waiting', async () => {
+    const p = path('nocache-crowd');
+    const answer = conditional('"v1"', 'public, no-cache');
+    origin.on(p, (req, res) => void setTimeout(() => answer(req, res), 100));
+    await get(p);
+    const crowd = await Promise.all(Array.from({ length: 50 }, () => get(p)));
+    assert.ok(crowd.every((r) => r.status === 200 && r.body === 'body "v1"'));
+    assert.equal(origin.hits(p), 2, 'the first fetch and one collapsed revalidation');
+  });
+
   test('must-revalidate: no stale serving once expired, even where the route allows it', async () => {
     const p = '/swr/must';
     origin.on(p, fixed({ 'cache-control': 'public, s-maxage=1, must-revalidate' }, 'x'));
