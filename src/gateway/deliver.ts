@@ -32,7 +32,8 @@ function isConditional(request: GatewayRequest): boolean {
 }
 
 export function streamed(upstream: OriginResponse, request: GatewayRequest, cacheStatus: string, body: AsyncIterable<Uint8Array> = upstream.body): GatewayResponse {
-  if (request.method === 'HEAD') upstream.abort();
+  // HEAD drops the body, unless it is being collected for the store (a tee reads it to the end).
+  if (request.method === 'HEAD' && body === upstream.body) upstream.abort();
   const headers = responseHeaderList(upstream.headers, { dropLength: false });
   headers.push('cache-status', cacheStatus);
   return { status: upstream.status, headers, body: request.method === 'HEAD' ? null : body };
