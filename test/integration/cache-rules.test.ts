@@ -296,6 +296,25 @@ describe('serving stale (RFC 5861) and refreshing ahead', () => {
   });
 });
 
+describe('HEAD', () => {
+  test('a HEAD that misses on a large streamed body still fills the entry for GET', async () => {
+    const p = path('head-large');
+    origin.on(p, (_req, res) => {
+      res.writeHead(200, { 'cache-control': 'public, s-maxage=60' });
+      for (let i = 0; i < 10; i++) res.write('h'.repeat(10 * 1024));
+      res.end();
+    });
+    const head = await gw.request(p, auth, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    await settle(100);
+    const full = await get(p);
+    assert.equal(full.headers['cache-status'], 'Bouncer; hit');
+    assert.equal(full.body.length, 100 * 1024);
+    assert.equal(origin.hits(p), 1);
+  });
+});
+
 describe('what is never stored', () => {
   test('a GET with a body is neither served from nor stored in the cache', async () => {
     const p = path('body');
