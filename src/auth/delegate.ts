@@ -4,6 +4,7 @@
 // other answer, a timeout or a network error is an AppAuthError (the client gets 502) and is not
 // remembered. Uses the global fetch with AbortSignal.timeout, which behaves the same on Node and Bun.
 import type { JWTPayload } from 'jose';
+import { parseCacheControl, secondsDirective } from '../upstream/cache-control.js';
 import { DecisionCache } from './decisions.js';
 import { AppAuthError } from './errors.js';
 import type { HeaderBag } from './token.js';
@@ -112,7 +113,7 @@ async function call(request: AppAuthRequest, uri: string, options: AppAuthOption
 /** RFC 9111 §5.2.2: no-store → not remembered; max-age=N → N seconds; otherwise the configured default. */
 export function allowedTtl(cacheControl: string | null, fallbackMs: number): number {
   if (cacheControl === null) return fallbackMs;
-  if (/(?:^|,)\s*no-store\s*(?:,|$)/i.test(cacheControl)) return 0;
-  const maxAge = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?\s*(?:,|$)/i.exec(cacheControl);
-  return maxAge === null ? fallbackMs : Number(maxAge[1]) * 1000;
+  const directives = parseCacheControl(cacheControl);
+  if (directives.has('no-store')) return 0;
+  return secondsDirective(directives, 'max-age') ?? fallbackMs;
 }

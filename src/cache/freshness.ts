@@ -4,7 +4,7 @@
 // no-store and Vary: * are never stored, whatever a route says.
 import CachePolicy from 'http-cache-semantics';
 import type { HeaderMap } from '../gateway/exchange.js';
-import { parseCacheControl, secondsDirective, type Directives } from './directives.js';
+import { parseCacheControl, secondsDirective, type Directives } from '../upstream/cache-control.js';
 import { parseVary } from './vary.js';
 
 // not-shareable: RFC 9111 §3.5 forbids it (credentials on the request, no public/s-maxage/must-revalidate).

@@ -3,12 +3,12 @@
 // client-sent identity header never survives. A valid token of every algorithm is accepted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload } from 'jose';
+import { exportJWK, exportSPKI, type JWTPayload } from 'jose';
 import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { bearer, get } from '../helpers/http.js';
 import { startOrigin, type TestOrigin } from '../helpers/origin.js';
 import {
-  ASYMMETRIC, AUDIENCE, HS_SECRET, ISSUER, b64, hmacRaw, pairFor, sign, signText, type AsymmetricPair,
+  ASYMMETRIC, AUDIENCE, attackerKey, HS_SECRET, ISSUER, b64, hmacRaw, pairFor, sign, signText, type AsymmetricPair,
 } from '../unit/auth/fixtures.js';
 
 const SECONDS = Math.floor(Date.now() / 1000);
@@ -52,14 +52,8 @@ const attacks: [name: string, token: () => Promise<string> | string][] = [
   ...(['jku', 'x5u', 'jwk', 'x5c'] as const).map((member): [string, () => Promise<string>] => [
     `${member} pointing at / embedding the attacker's key`,
     async () => {
-      const attacker = await generateKeyPair('RS256', { extractable: true });
-      const value = {
-        jku: 'https://attacker.test/jwks.json',
-        x5u: 'https://attacker.test/cert.pem',
-        jwk: await exportJWK(attacker.publicKey),
-        x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'],
-      }[member];
-      return sign(claims(), 'RS256', attacker.privateKey, { [member]: value, kid: 'RS256' });
+      const { privateKey, value } = await attackerKey(member);
+      return sign(claims(), 'RS256', privateKey, { [member]: value, kid: 'RS256' });
     },
   ]),
   ['unknown crit', () => hmacRaw('{"alg":"HS256","crit":["urn:x"],"urn:x":1}', JSON.stringify(claims()))],

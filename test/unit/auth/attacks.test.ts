@@ -2,11 +2,11 @@
 // reason; and a valid token for every supported algorithm, which must be accepted.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
+import { exportJWK, exportSPKI } from 'jose';
 import { createAuthenticator, type Authenticator } from '../../../src/auth/authenticator.js';
 import type { Decision, DenyReason } from '../../../src/auth/types.js';
 import {
-  ASYMMETRIC, AUDIENCE, HS_SECRET, ISSUER, NOW, b64, claims, config, hmacRaw, jwksFileFor, pairFor, sign, signText,
+  ASYMMETRIC, AUDIENCE, attackerKey, HS_SECRET, ISSUER, NOW, b64, claims, config, hmacRaw, jwksFileFor, pairFor, sign, signText,
   writeTmp, type AsymmetricPair,
 } from './fixtures.js';
 
@@ -123,14 +123,8 @@ const cases: Case[] = [
       name: `${member} pointing at / embedding the attacker's key (${gateway})`,
       gateway,
       token: async () => {
-        const attacker = await generateKeyPair('RS256', { extractable: true });
-        const value = {
-          jku: 'https://attacker.test/jwks.json',
-          x5u: 'https://attacker.test/cert.pem',
-          jwk: await exportJWK(attacker.publicKey),
-          x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'],
-        }[member];
-        return sign(claims(), 'RS256', attacker.privateKey, { [member]: value, ...(gateway === 'kidded' && { kid: 'rsa-1' }) });
+        const { privateKey, value } = await attackerKey(member);
+        return sign(claims(), 'RS256', privateKey, { [member]: value, ...(gateway === 'kidded' && { kid: 'rsa-1' }) });
       },
       reason: 'bad_signature',
     })),

@@ -76,3 +76,20 @@ export function clock(start = NOW) {
   let now = start;
   return { now: () => now, advance: (ms: number) => (now += ms), set: (ms: number) => (now = ms) };
 }
+
+export type KeyPointer = 'jku' | 'x5u' | 'jwk' | 'x5c';
+
+/**
+ * RFC 8725 §3.10 attacks: a fresh attacker key pair and the header value that points at it (jku,
+ * x5u) or embeds it (jwk, x5c). A gateway must never fetch or trust any of them.
+ */
+export async function attackerKey(member: KeyPointer): Promise<{ privateKey: CryptoKey; value: unknown }> {
+  const attacker = await generateKeyPair('RS256', { extractable: true });
+  const value = {
+    jku: 'https://attacker.test/jwks.json',
+    x5u: 'https://attacker.test/cert.pem',
+    jwk: await exportJWK(attacker.publicKey),
+    x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'],
+  }[member];
+  return { privateKey: attacker.privateKey, value };
+}

@@ -1,5 +1,5 @@
-// Cache-Control parsing (RFC 9111 §5.2): directive names lower-case, values unquoted. Used at store
-// time only, never on a hit.
+// Cache-Control parsing (RFC 9111 §5.2): directive names lower-case, values unquoted. Shared by the
+// cache (freshness, at store time only) and auth (how long the app's auth answer holds).
 
 export type Directives = ReadonlyMap<string, string | true>;
 
