@@ -75,7 +75,8 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     negativeTtlMs: jwt.decisions.negativeTtl,
     now,
   });
-  const cache = new DecisionCache({ max: jwt.decisions.max, maxTtlMs: jwt.decisions.maxTtl });
+  // A compact JWS ends with its signature: the last 32 characters are enough to spread the slots.
+  const cache = new DecisionCache({ max: jwt.decisions.max, maxTtlMs: jwt.decisions.maxTtl, hashTail: 32 });
   const inFlight = new Map<string, Promise<Decision>>();
 
   async function verifyAndRemember(token: string): Promise<Decision> {

@@ -1,13 +1,27 @@
-// The decision cache: token string → decision, bounded (LRU). A verified decision holds until the
+// The decision cache: credential string → decision, bounded. A verified decision holds until the
 // token's exp (capped by maxTtl), a deny for its own expiresAt (negativeTtl). Expiry is checked on
-// every read against the caller's clock: lru-cache's TTL timer is too coarse for exp.
-import { LRUCache } from 'lru-cache';
+// every read against the caller's clock.
+//
+// Why not a Map keyed by the token: every request brings a fresh token string, and hashing it for a
+// string-keyed lookup (lru-cache or a plain Map) measured as the largest cost of a cached hit on
+// Node (about 3 µs of 20 µs per request with 10,000 users). Here a slot is found by a seeded 30-bit
+// hash of the credential's tail (a small integer key, hashed for free), and the slot answers only
+// when its stored credential equals the request's. Two credentials sharing a slot never share a
+// decision: the newer displaces the older, which is verified again when it next comes.
+//
+// Eviction is CLOCK (second chance) over the Map's insertion order: a read sets a bit instead of
+// moving a list node, the evictor gives a recently read entry one more round.
+import { randomInt } from 'node:crypto';
 import type { Decision } from './types.js';
 
-interface Entry {
-  readonly decision: Decision;
-  /** Epoch ms from which this entry must not be served. */
-  readonly until: number;
+class Slot {
+  used = false;
+  constructor(
+    public credential: string,
+    public decision: Decision,
+    /** Epoch ms from which this slot must not answer. */
+    public until: number,
+  ) {}
 }
 
 export interface DecisionCacheOptions {
@@ -15,32 +29,78 @@ export interface DecisionCacheOptions {
   readonly max?: number;
   /** A verified decision is remembered no longer than this (ms). */
   readonly maxTtlMs: number;
+  /**
+   * Hash only the last N characters of a credential (default: all of it). For a JWS the tail is the
+   * signature, uniformly random for every token that verifies; an attacker who crafts tokens with one
+   * tail only makes them displace each other.
+   */
+  readonly hashTail?: number;
 }
 
 export class DecisionCache {
-  private readonly entries: LRUCache<string, Entry>;
+  private readonly slots = new Map<number, Slot>();
+  private readonly max: number;
   private readonly maxTtlMs: number;
+  private readonly hashTail: number;
+  // Random per process, so which credentials share a slot cannot be worked out from outside.
+  private readonly seed = randomInt(0x7fffffff);
 
   constructor(options: DecisionCacheOptions) {
-    this.entries = new LRUCache<string, Entry>({ max: options.max ?? 1_000_000 });
+    this.max = Math.max(1, options.max ?? 1_000_000);
     this.maxTtlMs = options.maxTtlMs;
+    this.hashTail = options.hashTail ?? Number.MAX_SAFE_INTEGER;
   }
 
-  /** The remembered decision, if still valid at `now`. Synchronous; allocates nothing on a hit. */
-  get(token: string, now: number): Decision | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
-    if (now < entry.until) return entry.decision;
-    this.entries.delete(token);
-    return undefined;
+  /** The remembered decision, if still valid at `now`. Synchronous; allocates nothing. */
+  get(credential: string, now: number): Decision | undefined {
+    const key = this.keyOf(credential);
+    const slot = this.slots.get(key);
+    if (slot === undefined || slot.credential !== credential) return undefined;
+    if (now >= slot.until) {
+      this.slots.delete(key);
+      return undefined;
+    }
+    if (!slot.used) slot.used = true;
+    return slot.decision;
   }
 
-  remember(token: string, decision: Decision, now: number): void {
+  remember(credential: string, decision: Decision, now: number): void {
     const until = decision.ok ? Math.min(decision.expiresAt, now + this.maxTtlMs) : decision.expiresAt;
-    if (until > now) this.entries.set(token, { decision, until });
+    if (until <= now) return;
+    const key = this.keyOf(credential);
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      slot.credential = credential;
+      slot.decision = decision;
+      slot.until = until;
+      return;
+    }
+    if (this.slots.size >= this.max) this.evictOne();
+    this.slots.set(key, new Slot(credential, decision, until));
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.slots.size;
+  }
+
+  /** Drops the oldest slot not read since the evictor last passed it. */
+  private evictOne(): void {
+    // Bounded: each step either evicts or clears a bit, and a cleared slot is evicted when met again.
+    for (const [key, slot] of this.slots) {
+      this.slots.delete(key);
+      if (!slot.used) return;
+      slot.used = false;
+      this.slots.set(key, slot);
+    }
+  }
+
+  /** FNV-1a over the tail, seeded, folded to a small integer (a V8 Smi: no allocation, no string hash). */
+  private keyOf(credential: string): number {
+    let hash = this.seed ^ 0x811c9dc5;
+    const end = credential.length;
+    for (let i = end > this.hashTail ? end - this.hashTail : 0; i < end; i++) {
+      hash = Math.imul(hash ^ credential.charCodeAt(i), 0x01000193);
+    }
+    return (hash ^ (hash >>> 15)) & 0x3fffffff;
   }
 }

@@ -92,6 +92,28 @@ describe('DecisionCache', () => {
     assert.equal(cache.get('t', 1_000), undefined);
     assert.equal(cache.size, 0);
   });
+  test('credentials sharing a slot never share a decision: the newer displaces the older', () => {
+    // hashTail 1: every credential ending in "x" lands in one slot.
+    const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000, hashTail: 1 });
+    const victim: Decision = { ok: true, identity: { claims: { sub: 'victim' }, expiresAt: 10_000 }, expiresAt: 10_000 };
+    const forged: Decision = { ok: false, reason: 'bad_signature', expiresAt: 10_000 };
+    cache.remember('victim-token-x', victim, 0);
+    assert.equal(cache.get('forged-token-x', 1), undefined, 'a colliding credential gets no answer of another');
+    cache.remember('forged-token-x', forged, 1);
+    assert.equal(cache.get('forged-token-x', 2), forged);
+    assert.equal(cache.get('victim-token-x', 2), undefined, 'displaced: verified again, never answered wrongly');
+    assert.equal(cache.size, 1);
+  });
+  test('is bounded, and evicts what was not read since the evictor last passed (second chance)', () => {
+    const cache = new DecisionCache({ max: 3, maxTtlMs: 60_000 });
+    const decision: Decision = { ok: false, reason: 'expired', expiresAt: 10_000 };
+    for (const credential of ['a', 'b', 'c']) cache.remember(credential, decision, 0);
+    cache.get('a', 1);
+    cache.remember('d', decision, 1);
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((credential) => cache.get(credential, 2) !== undefined), [true, false, true, true]);
+    for (let i = 0; i < 100; i++) cache.remember(`flood-${i}`, decision, 3);
+    assert.equal(cache.size, 3);
+  });
   test('does not store a decision that is already over', () => {
     const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000 });
     cache.remember('t', { ok: false, reason: 'expired', expiresAt: 5 }, 5);
