@@ -1,7 +1,7 @@
 // Turning key material into verification keys, each bound to its own algorithm allow-list. The rules
 // that stop algorithm confusion live here: an HMAC secret only ever verifies HS*, a public key never
 // does; RSA keys are at least 2048 bits; an EC key verifies only the ES alg of its curve.
-import { createPublicKey, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/jwt-schema.js';
 import { keyError } from './errors.js';
@@ -11,6 +11,8 @@ export interface VerifyKey {
   readonly kid: string | undefined;
   /** One imported key per allowed algorithm (WebCrypto keys are bound to one algorithm). */
   readonly byAlg: ReadonlyMap<JwtAlgorithm, CryptoKey>;
+  /** An HMAC secret's own copy for node:crypto, which verifies HS* synchronously (see hmac.ts). */
+  readonly hmacSecret?: KeyObject;
   /** Where it came from, for messages: "jwt.keys[0]", "https://idp/jwks (kid abc)". */
   readonly source: string;
 }
@@ -42,7 +44,7 @@ export async function importSecret(
     const hash = `SHA-${alg.slice(2)}`;
     byAlg.set(alg, await crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash }, false, ['verify']));
   }
-  return { kid, byAlg, source };
+  return { kid, byAlg, hmacSecret: createSecretKey(secret), source };
 }
 
 /** A public key (from PEM or JWK), usable for the algorithms of its type that are also in algs. */

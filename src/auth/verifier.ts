@@ -1,8 +1,10 @@
 // Signature and claim verification of one token: decode → header policy → pick the issuer's key set
-// (from the unverified iss; nothing is trusted yet) → jose verifies the signature under an allow-listed
-// alg and a configured key → our own claim checks. Every failure is a deny Decision; nothing throws.
+// (from the unverified iss; nothing is trusted yet) → the signature under an allow-listed alg and a
+// configured key (HMAC with node:crypto; the others, and their claims, by jose) → our own claim
+// checks. Every failure is a deny Decision; nothing throws.
 import { jwtVerify, type JWTPayload } from 'jose';
 import { checkClaims, checkHeader, typMatches, type ClaimPolicy } from './claims.js';
+import { hmacSignatureValid, isHmacAlgorithm } from './hmac.js';
 import { decodeObject } from './json.js';
 import type { KeySource } from './keys.js';
 import { checkTokenSyntax } from './token.js';
@@ -70,6 +72,12 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
   for (const key of keys) {
     const cryptoKey = key.byAlg.get(alg);
     if (cryptoKey === undefined) continue;
+    // HMAC: our own synchronous check; the claims are checked below either way (jose checks them too).
+    if (key.hmacSecret !== undefined && isHmacAlgorithm(alg)) {
+      verified = hmacSignatureValid(token, alg, key.hmacSecret);
+      if (verified) break;
+      continue;
+    }
     const failure = await joseVerify(token, cryptoKey, alg, policy, now);
     if (failure === undefined) {
       verified = true;
