@@ -28,12 +28,23 @@ export function extractToken(
   return undefined;
 }
 
+// "bearer" as char codes, lower case; a letter's code | 0x20 is its lower-case code.
+const BEARER = [0x62, 0x65, 0x61, 0x72, 0x65, 0x72];
+
 function bearerToken(header: string | string[] | undefined): string | undefined {
   const value = typeof header === 'string' ? header : header?.length === 1 ? header[0] : undefined;
   if (value === undefined || value.length < 8) return undefined;
-  if (value.slice(0, 6).toLowerCase() !== 'bearer' || (value[6] !== ' ' && value[6] !== '\t')) return undefined;
-  const token = value.slice(7).trim();
+  // Compared by char code: this runs on every request, and slice + toLowerCase allocated two strings.
+  for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 0x20) !== BEARER[i]) return undefined;
+  const separator = value.charCodeAt(6);
+  if (separator !== 0x20 && separator !== 0x09) return undefined;
+  const token = mayBeSpace(value.charCodeAt(7)) || mayBeSpace(value.charCodeAt(value.length - 1)) ? value.slice(7).trim() : value.slice(7);
   return token === '' ? undefined : token;
+}
+
+/** Whether trim() could remove this character (ASCII space and controls, or anything non-ASCII). */
+function mayBeSpace(code: number): boolean {
+  return code <= 0x20 || code >= 0x7f;
 }
 
 function cookieValue(line: string, name: string): string | undefined {
