@@ -1,7 +1,7 @@
 // The decide step of the request flow: decision cache hit → answer synchronously (no promise, no
 // crypto); bad syntax → deny synchronously, not remembered; miss → verify once (concurrent misses of one token share the verification) → remember.
 import type { IssuerConfig, JwtConfig } from '../config/jwt-schema.js';
-import { DecisionCache } from './decisions.js';
+import { DecisionCache, flatCopy } from './decisions.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
 import { checkTokenSyntax } from './token.js';
@@ -97,10 +97,13 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
       const pending = inFlight.get(token);
       if (pending !== undefined) return pending;
       if (checkTokenSyntax(token, jwt.maxTokenBytes) !== undefined) return SYNTAX_REJECTED;
-      const verification = verifyAndRemember(token);
+      // From here on only a copy of the token is kept (see flatCopy): the request's token is usually
+      // a slice of its Authorization header, which must not live as long as the decision.
+      const own = flatCopy(token);
+      const verification = verifyAndRemember(own);
       if (inFlight.size < MAX_IN_FLIGHT) {
-        inFlight.set(token, verification);
-        void verification.finally(() => inFlight.delete(token));
+        inFlight.set(own, verification);
+        void verification.finally(() => inFlight.delete(own));
       }
       return verification;
     },

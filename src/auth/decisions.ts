@@ -11,6 +11,10 @@
 //
 // Eviction is CLOCK (second chance) over the Map's insertion order: a read sets a bit instead of
 // moving a list node, the evictor gives a recently read entry one more round.
+//
+// Memory: a million remembered credentials are the bulk of a busy gateway's heap. Callers hand the
+// cache a flat copy of each credential (flatCopy: a request's token is usually a slice of its
+// Authorization header, and keeping the slice keeps the whole header).
 import { randomInt } from 'node:crypto';
 import type { Decision } from './types.js';
 
@@ -64,6 +68,7 @@ export class DecisionCache {
     return slot.decision;
   }
 
+  /** The slot keeps `credential` as given: pass a flatCopy of a string cut from a request. */
   remember(credential: string, decision: Decision, now: number): void {
     const until = decision.ok ? Math.min(decision.expiresAt, now + this.maxTtlMs) : decision.expiresAt;
     if (until <= now) return;
@@ -103,4 +108,15 @@ export class DecisionCache {
     }
     return (hash ^ (hash >>> 15)) & 0x3fffffff;
   }
+}
+
+/**
+ * A copy of the credential in its own flat string. A token cut from a header is a view of the header
+ * string (a V8 sliced string, a JSC substring) and would keep all of it alive. The copy goes through
+ * latin1 bytes (header values are latin1, tokens ASCII), and is used only when it equals the original:
+ * any other credential (a decoded query parameter, say) is kept as it came, never altered.
+ */
+export function flatCopy(credential: string): string {
+  const copy = Buffer.from(credential, 'latin1').toString('latin1');
+  return copy === credential ? copy : credential;
 }

@@ -5,7 +5,7 @@
 // remembered. Uses the global fetch with AbortSignal.timeout, which behaves the same on Node and Bun.
 import type { JWTPayload } from 'jose';
 import { parseCacheControl, secondsDirective } from '../upstream/cache-control.js';
-import { DecisionCache } from './decisions.js';
+import { DecisionCache, flatCopy } from './decisions.js';
 import { AppAuthError } from './errors.js';
 import type { HeaderBag } from './token.js';
 import type { Decision } from './types.js';
@@ -72,10 +72,11 @@ export function createAppAuth(options: AppAuthOptions): AppAuth {
       if (cached !== undefined) return cached;
       const pending = inFlight.get(credential);
       if (pending !== undefined) return pending;
-      const asking = ask(credential, request, query === '' ? path : `${path}?${query}`);
+      const own = flatCopy(credential); // not a slice of the request's Cookie or Authorization header
+      const asking = ask(own, request, query === '' ? path : `${path}?${query}`);
       if (inFlight.size < MAX_IN_FLIGHT) {
-        inFlight.set(credential, asking);
-        const forget = () => inFlight.delete(credential);
+        inFlight.set(own, asking);
+        const forget = () => inFlight.delete(own);
         asking.then(forget, forget);
       }
       return asking;

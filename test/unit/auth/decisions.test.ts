@@ -1,9 +1,10 @@
 // The decision cache and the authenticator's miss handling: one verification per token however many
-// ask, hits answered synchronously, expiry at the token's exp on a controlled clock, LRU bound.
+// ask, hits answered synchronously, expiry at the token's exp on a controlled clock, LRU bound; the
+// flat copy a credential is remembered by.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
-import { DecisionCache } from '../../../src/auth/decisions.js';
+import { DecisionCache, flatCopy } from '../../../src/auth/decisions.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { HS_SECRET, NOW, claims, clock, config, hmacRaw } from './fixtures.js';
 
@@ -118,6 +119,16 @@ describe('DecisionCache', () => {
     const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000 });
     cache.remember('t', { ok: false, reason: 'expired', expiresAt: 5 }, 5);
     assert.equal(cache.size, 0);
+  });
+});
+
+describe('flatCopy', () => {
+  test('is an equal string, and leaves a credential latin1 cannot carry as it came', () => {
+    const header = `Bearer ${token()}`;
+    const sliced = header.slice(7).trim();
+    assert.equal(flatCopy(sliced), sliced);
+    // Through latin1, \u0142 would come back as "B": a different credential, never to be remembered.
+    for (const wide of ['cookie-\u0142', 'cookie-\u{1F600}', 'cookie-B']) assert.equal(flatCopy(wide), wide);
   });
 });
 
