@@ -2,6 +2,7 @@
 // crypto); bad syntax → deny synchronously, not remembered; miss → verify once (concurrent misses of one token share the verification) → remember.
 import type { IssuerConfig, JwtConfig } from '../config/jwt-schema.js';
 import { DecisionCache, flatCopy } from './decisions.js';
+import { InFlight } from './in-flight.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
 import { checkTokenSyntax } from './token.js';
@@ -77,7 +78,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
   });
   // A compact JWS ends with its signature: the last 32 characters are enough to spread the slots.
   const cache = new DecisionCache({ max: jwt.decisions.max, maxTtlMs: jwt.decisions.maxTtl, hashTail: 32 });
-  const inFlight = new Map<string, Promise<Decision>>();
+  const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);
 
   async function verifyAndRemember(token: string): Promise<Decision> {
     const decision = await verify(token);
@@ -101,10 +102,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
       // a slice of its Authorization header, which must not live as long as the decision.
       const own = flatCopy(token);
       const verification = verifyAndRemember(own);
-      if (inFlight.size < MAX_IN_FLIGHT) {
-        inFlight.set(own, verification);
-        void verification.finally(() => inFlight.delete(own));
-      }
+      inFlight.share(own, verification);
       return verification;
     },
     close,

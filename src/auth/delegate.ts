@@ -6,6 +6,7 @@
 import type { JWTPayload } from 'jose';
 import { parseCacheControl, secondsDirective } from '../upstream/cache-control.js';
 import { DecisionCache, flatCopy } from './decisions.js';
+import { InFlight } from './in-flight.js';
 import { AppAuthError } from './errors.js';
 import type { HeaderBag } from './token.js';
 import type { Decision } from './types.js';
@@ -52,7 +53,7 @@ const MAX_IN_FLIGHT = 10_000;
 export function createAppAuth(options: AppAuthOptions): AppAuth {
   const { now } = options;
   const cache = new DecisionCache({ max: options.max, maxTtlMs: Number.MAX_SAFE_INTEGER });
-  const inFlight = new Map<string, Promise<Decision>>();
+  const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);
 
   async function ask(credential: string, request: AppAuthRequest, uri: string): Promise<Decision> {
     let answer: AppAnswer = 'error';
@@ -74,11 +75,7 @@ export function createAppAuth(options: AppAuthOptions): AppAuth {
       if (pending !== undefined) return pending;
       const own = flatCopy(credential); // not a slice of the request's Cookie or Authorization header
       const asking = ask(own, request, query === '' ? path : `${path}?${query}`);
-      if (inFlight.size < MAX_IN_FLIGHT) {
-        inFlight.set(own, asking);
-        const forget = () => inFlight.delete(own);
-        asking.then(forget, forget);
-      }
+      inFlight.share(own, asking);
       return asking;
     },
   };

@@ -1,10 +1,11 @@
 // The decision cache and the authenticator's miss handling: one verification per token however many
 // ask, hits answered synchronously, expiry at the token's exp on a controlled clock, LRU bound; the
-// flat copy a credential is remembered by.
+// flat copy a credential is remembered by, and the in-flight registry.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import { DecisionCache, flatCopy } from '../../../src/auth/decisions.js';
+import { InFlight } from '../../../src/auth/in-flight.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { HS_SECRET, NOW, claims, clock, config, hmacRaw } from './fixtures.js';
 
@@ -129,6 +130,34 @@ describe('flatCopy', () => {
     assert.equal(flatCopy(sliced), sliced);
     // Through latin1, \u0142 would come back as "B": a different credential, never to be remembered.
     for (const wide of ['cookie-\u0142', 'cookie-\u{1F600}', 'cookie-B']) assert.equal(flatCopy(wide), wide);
+  });
+});
+
+describe('InFlight', () => {
+  test('shares work until it settles, fulfilled or rejected, then forgets it', async () => {
+    const inFlight = new InFlight<number>(10);
+    let fulfil!: (value: number) => void;
+    const work = new Promise<number>((resolve) => (fulfil = resolve));
+    inFlight.share('a', work);
+    assert.equal(inFlight.get('a'), work);
+    fulfil(1);
+    await work;
+    await Promise.resolve();
+    assert.equal(inFlight.get('a'), undefined);
+    const failing = Promise.reject(new Error('no answer'));
+    inFlight.share('b', failing);
+    await failing.catch(() => undefined);
+    await Promise.resolve();
+    assert.equal(inFlight.get('b'), undefined);
+  });
+  test('is bounded, and keeps what is in flight across its periodic fresh Map', () => {
+    const inFlight = new InFlight<number>(1_000);
+    const pending = Array.from({ length: 1_000 }, () => new Promise<number>(() => undefined));
+    pending.forEach((work, i) => inFlight.share(`t${i}`, work));
+    assert.equal(inFlight.size, 1_000);
+    assert.ok(pending.every((work, i) => inFlight.get(`t${i}`) === work));
+    inFlight.share('over', Promise.resolve(0));
+    assert.equal(inFlight.get('over'), undefined, 'beyond max: not shared');
   });
 });
 
