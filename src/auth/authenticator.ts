@@ -5,6 +5,7 @@ import { DecisionCache, flatCopy } from './decisions.js';
 import { InFlight } from './in-flight.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
+import { rememberToken } from './remembered.js';
 import { checkTokenSyntax } from './token.js';
 import type { Decision } from './types.js';
 import { createVerifier, type IssuerPolicy } from './verifier.js';
@@ -77,7 +78,14 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     now,
   });
   // A compact JWS ends with its signature: the last 32 characters are enough to spread the slots.
-  const cache = new DecisionCache({ max: jwt.decisions.max, maxTtlMs: jwt.decisions.maxTtl, hashTail: 32 });
+  // What is remembered is compact (remembered.ts); a verification answers with the remembered form, so
+  // its waiters and later hits share one object.
+  const cache = new DecisionCache({
+    max: jwt.decisions.max,
+    maxTtlMs: jwt.decisions.maxTtl,
+    hashTail: 32,
+    slot: rememberToken,
+  });
   const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);
 
   async function verifyAndRemember(token: string): Promise<Decision> {
@@ -87,8 +95,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     } catch {
       // a failing metrics hook must not turn a decision into a rejection
     }
-    cache.remember(token, decision, now());
-    return decision;
+    return cache.remember(token, decision, now()) ?? decision;
   }
 
   return {
