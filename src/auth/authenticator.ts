@@ -5,7 +5,7 @@ import { DecisionCache, flatCopy } from './decisions.js';
 import { InFlight } from './in-flight.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
-import { rememberToken } from './remembered.js';
+import { rememberToken, TOKEN_RESOLUTION_MS } from './remembered.js';
 import { checkTokenSyntax } from './token.js';
 import type { Decision } from './types.js';
 import { createVerifier, type IssuerPolicy } from './verifier.js';
@@ -84,6 +84,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     max: jwt.decisions.max,
     maxTtlMs: jwt.decisions.maxTtl,
     hashTail: 32,
+    resolutionMs: TOKEN_RESOLUTION_MS,
     slot: rememberToken,
   });
   const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);

@@ -21,6 +21,9 @@
 import { randomInt } from 'node:crypto';
 import type { Decision } from './types.js';
 
+/** Slot times count from 2020-01-01T00:00:00Z (epoch ms); whole seconds since fit a V8 small integer until 2054. */
+export const SLOT_EPOCH_MS = Date.UTC(2020, 0, 1);
+
 /** What the cache needs of an entry; makers extend it with the decision. */
 export class Slot {
   /** Read since the evictor last passed (CLOCK). */
@@ -28,7 +31,11 @@ export class Slot {
   constructor(
     /** Compared in full before the slot answers. Never rewritten. */
     readonly credential: string,
-    /** Epoch ms from which this slot must not answer. */
+    /**
+     * From when this slot must not answer: whole units of the cache's resolution since SLOT_EPOCH_MS,
+     * rounded down. In seconds this is a V8 small integer, stored in the slot itself; an epoch-ms
+     * number would be a separate 16-byte heap number in every slot.
+     */
     readonly until: number,
   ) {}
 }
@@ -44,7 +51,7 @@ export class DecisionSlot extends Slot {
   }
 }
 
-/** Builds the slot that remembers `decision` for `credential` until `until` (epoch ms). */
+/** Builds the slot that remembers `decision` for `credential` until `until` (see Slot.until). */
 export type SlotMaker<S extends Slot> = (credential: string, decision: Decision, until: number) => S;
 
 export interface DecisionCacheOptions<S extends Slot> {
@@ -58,6 +65,11 @@ export interface DecisionCacheOptions<S extends Slot> {
    * tail only makes them displace each other.
    */
   readonly hashTail?: number;
+  /**
+   * The unit of slot times (ms, default 1). A coarser one makes every decision end up to one unit
+   * early (re-verified sooner), never late.
+   */
+  readonly resolutionMs?: number;
   readonly slot: SlotMaker<S>;
 }
 
@@ -66,6 +78,7 @@ export class DecisionCache<S extends Slot> {
   private readonly max: number;
   private readonly maxTtlMs: number;
   private readonly hashTail: number;
+  private readonly resolutionMs: number;
   private readonly makeSlot: SlotMaker<S>;
   // Random per process, so which credentials share a slot cannot be worked out from outside.
   private readonly seed = randomInt(0x7fffffff);
@@ -74,6 +87,7 @@ export class DecisionCache<S extends Slot> {
     this.max = Math.max(1, options.max ?? 1_000_000);
     this.maxTtlMs = options.maxTtlMs;
     this.hashTail = options.hashTail ?? Number.MAX_SAFE_INTEGER;
+    this.resolutionMs = options.resolutionMs ?? 1;
     this.makeSlot = options.slot;
   }
 
@@ -82,7 +96,7 @@ export class DecisionCache<S extends Slot> {
     const key = this.keyOf(credential);
     const slot = this.slots.get(key);
     if (slot === undefined || slot.credential !== credential) return undefined;
-    if (now >= slot.until) {
+    if (now >= SLOT_EPOCH_MS + slot.until * this.resolutionMs) {
       this.slots.delete(key);
       return undefined;
     }
@@ -95,8 +109,9 @@ export class DecisionCache<S extends Slot> {
    * The slot keeps `credential` as given: pass a flatCopy of a string cut from a request.
    */
   remember(credential: string, decision: Decision, now: number): S | undefined {
-    const until = decision.ok ? Math.min(decision.expiresAt, now + this.maxTtlMs) : decision.expiresAt;
-    if (until <= now) return undefined;
+    const untilMs = decision.ok ? Math.min(decision.expiresAt, now + this.maxTtlMs) : decision.expiresAt;
+    const until = Math.floor((untilMs - SLOT_EPOCH_MS) / this.resolutionMs);
+    if (SLOT_EPOCH_MS + until * this.resolutionMs <= now) return undefined;
     const slot = this.makeSlot(credential, decision, until);
     const key = this.keyOf(credential);
     if (!this.slots.has(key) && this.slots.size >= this.max) this.evictOne();

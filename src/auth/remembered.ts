@@ -10,11 +10,14 @@
 // claims (a route without rules or partitions answered from the cache) parses and allocates nothing.
 //
 // The only time is `until`, the end of the remembered decision (exp + leeway, capped by maxTtl; a
-// deny's own expiresAt), which is also the decision's expiresAt.
+// deny's own expiresAt) in whole seconds, rounded down, which is also the decision's expiresAt.
 import type { JWTPayload } from 'jose';
-import { Slot } from './decisions.js';
+import { SLOT_EPOCH_MS, Slot } from './decisions.js';
 import { decodeObject } from './json.js';
 import type { Decision, DenyReason, Identity } from './types.js';
+
+/** The resolution of the authenticator's decision cache, which these slots' times are counted in. */
+export const TOKEN_RESOLUTION_MS = 1000;
 
 /** A remembered allow: the Decision, its Identity, with claims decoded from the token on demand. */
 export class RememberedAllow extends Slot implements Identity {
@@ -26,7 +29,7 @@ export class RememberedAllow extends Slot implements Identity {
   }
 
   get expiresAt(): number {
-    return this.until;
+    return SLOT_EPOCH_MS + this.until * TOKEN_RESOLUTION_MS;
   }
 
   get claims(): Readonly<JWTPayload> {
@@ -49,7 +52,7 @@ export class RememberedDeny extends Slot {
   }
 
   get expiresAt(): number {
-    return this.until;
+    return SLOT_EPOCH_MS + this.until * TOKEN_RESOLUTION_MS;
   }
 }
 Object.defineProperty(RememberedDeny.prototype, 'ok', { value: false });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
-import { DecisionCache, DecisionSlot, flatCopy } from '../../../src/auth/decisions.js';
+import { DecisionCache, DecisionSlot, SLOT_EPOCH_MS, flatCopy } from '../../../src/auth/decisions.js';
 import { InFlight } from '../../../src/auth/in-flight.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { HS_SECRET, NOW, claims, clock, config, hmacRaw } from './fixtures.js';
@@ -85,8 +85,8 @@ describe('authenticator', () => {
   });
 });
 
-/** A cache of plain decisions (the delegate's kind of slot). */
-function plainCache(options: { max: number; maxTtlMs: number; hashTail?: number }) {
+/** A cache of plain decisions (the delegate's kind of slot), at 1 ms resolution unless told. */
+function plainCache(options: { max: number; maxTtlMs: number; hashTail?: number; resolutionMs?: number }) {
   const cache = new DecisionCache({ ...options, slot: (credential, decision, until) => new DecisionSlot(credential, until, decision) });
   return { cache, get: (credential: string, now: number) => cache.get(credential, now)?.decision };
 }
@@ -94,7 +94,7 @@ function plainCache(options: { max: number; maxTtlMs: number; hashTail?: number 
 describe('DecisionCache', () => {
   test('never returns a positive decision past its expiresAt', () => {
     const { cache, get } = plainCache({ max: 10, maxTtlMs: 60_000 });
-    const at = NOW;
+    const at = SLOT_EPOCH_MS;
     const decision: Decision = { ok: true, identity: { claims: {}, expiresAt: at + 1_000 }, expiresAt: at + 1_000 };
     cache.remember('t', decision, at);
     assert.equal(get('t', at + 999), decision);
@@ -129,6 +129,17 @@ describe('DecisionCache', () => {
     const { cache } = plainCache({ max: 10, maxTtlMs: 60_000 });
     assert.equal(cache.remember('t', { ok: false, reason: 'expired', expiresAt: NOW + 5 }, NOW + 5), undefined);
     assert.equal(cache.size, 0);
+  });
+  test('a coarser resolution ends a decision early (at the unit it falls in), never late', () => {
+    const { cache, get } = plainCache({ max: 10, maxTtlMs: 60_000, resolutionMs: 1_000 });
+    const at = SLOT_EPOCH_MS + 5_000_000;
+    cache.remember('deny', { ok: false, reason: 'bad_signature', expiresAt: at + 2_700 }, at);
+    assert.notEqual(get('deny', at + 1_999), undefined);
+    assert.equal(get('deny', at + 2_000), undefined, 'ends at the whole second before its expiresAt');
+    cache.remember('allow', { ok: true, identity: { claims: {}, expiresAt: at + 90_000 }, expiresAt: at + 90_000 }, at + 400);
+    assert.notEqual(get('allow', at + 59_999), undefined);
+    assert.equal(get('allow', at + 60_000), undefined, 'maxTtl still caps it (at + 60,400, rounded down)');
+    assert.equal(cache.remember('short', { ok: false, reason: 'expired', expiresAt: at + 900 }, at + 100), undefined, 'over within its unit: not remembered');
   });
 });
 

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
-import { DecisionCache } from '../../../src/auth/decisions.js';
-import { RememberedAllow, rememberToken } from '../../../src/auth/remembered.js';
+import { DecisionCache, SLOT_EPOCH_MS } from '../../../src/auth/decisions.js';
+import { RememberedAllow, TOKEN_RESOLUTION_MS, rememberToken } from '../../../src/auth/remembered.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { HS_SECRET, NOW, b64, claims, clock, config, hmacRaw } from './fixtures.js';
 
@@ -50,13 +50,14 @@ describe('a remembered allow', () => {
     assert.ok(Object.isFrozen(lazily));
     assert.equal(decision.identity.claims, lazily, 'decoded once, then kept');
   });
-  test('holds until exp + leeway, or maxTtl', async () => {
+  test('holds until exp + leeway, or maxTtl, in whole seconds rounded down', async () => {
     const { auth, time } = await gateway({ leeway: '30s', decisions: { maxTtl: '1h' } });
     const decision = await auth.decide(token({ exp: SECONDS + 60 }));
     assert.equal(decision.expiresAt, (SECONDS + 90) * 1000);
     time.advance(500);
     const capped = await auth.decide(token({ exp: SECONDS + 7200 }));
-    assert.equal(capped.expiresAt, NOW + 3_600_500);
+    assert.equal(capped.expiresAt, NOW + 3_600_000, 'now + maxTtl = NOW + 3,600,500, rounded down');
+    assert.ok(Number.isInteger((capped.expiresAt - SLOT_EPOCH_MS) / TOKEN_RESOLUTION_MS));
   });
 });
 
@@ -77,7 +78,7 @@ describe('a remembered deny', () => {
 describe('attacks on remembered decisions', () => {
   test("a colliding credential never gets another's decision or claims, not even through a slot it displaced", () => {
     // hashTail 1: tokens whose signatures end alike share a slot.
-    const cache = new DecisionCache({ max: 10, maxTtlMs: 3_600_000, hashTail: 1, slot: rememberToken });
+    const cache = new DecisionCache({ max: 10, maxTtlMs: 3_600_000, hashTail: 1, resolutionMs: TOKEN_RESOLUTION_MS, slot: rememberToken });
     const find = (last: string, sub: string) => {
       for (let i = 0; ; i++) {
         const t = token({ sub, jti: String(i) });
