@@ -1,9 +1,11 @@
 // The decide step of the request flow: decision cache hit → answer synchronously (no promise, no
 // crypto); bad syntax → deny synchronously, not remembered; miss → verify once (concurrent misses of one token share the verification) → remember.
 import type { IssuerConfig, JwtConfig } from '../config/jwt-schema.js';
-import { DecisionCache } from './decisions.js';
+import { DecisionCache, flatCopy } from './decisions.js';
+import { InFlight } from './in-flight.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
+import { rememberToken, TOKEN_RESOLUTION_MS } from './remembered.js';
 import { checkTokenSyntax } from './token.js';
 import type { Decision } from './types.js';
 import { createVerifier, type IssuerPolicy } from './verifier.js';
@@ -76,8 +78,16 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     now,
   });
   // A compact JWS ends with its signature: the last 32 characters are enough to spread the slots.
-  const cache = new DecisionCache({ max: jwt.decisions.max, maxTtlMs: jwt.decisions.maxTtl, hashTail: 32 });
-  const inFlight = new Map<string, Promise<Decision>>();
+  // What is remembered is compact (remembered.ts); a verification answers with the remembered form, so
+  // its waiters and later hits share one object.
+  const cache = new DecisionCache({
+    max: jwt.decisions.max,
+    maxTtlMs: jwt.decisions.maxTtl,
+    hashTail: 32,
+    resolutionMs: TOKEN_RESOLUTION_MS,
+    slot: rememberToken,
+  });
+  const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);
 
   async function verifyAndRemember(token: string): Promise<Decision> {
     const decision = await verify(token);
@@ -86,8 +96,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     } catch {
       // a failing metrics hook must not turn a decision into a rejection
     }
-    cache.remember(token, decision, now());
-    return decision;
+    return cache.remember(token, decision, now()) ?? decision;
   }
 
   return {
@@ -97,11 +106,11 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
       const pending = inFlight.get(token);
       if (pending !== undefined) return pending;
       if (checkTokenSyntax(token, jwt.maxTokenBytes) !== undefined) return SYNTAX_REJECTED;
-      const verification = verifyAndRemember(token);
-      if (inFlight.size < MAX_IN_FLIGHT) {
-        inFlight.set(token, verification);
-        void verification.finally(() => inFlight.delete(token));
-      }
+      // From here on only a copy of the token is kept (see flatCopy): the request's token is usually
+      // a slice of its Authorization header, which must not live as long as the decision.
+      const own = flatCopy(token);
+      const verification = verifyAndRemember(own);
+      inFlight.share(own, verification);
       return verification;
     },
     close,

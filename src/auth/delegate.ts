@@ -5,7 +5,8 @@
 // remembered. Uses the global fetch with AbortSignal.timeout, which behaves the same on Node and Bun.
 import type { JWTPayload } from 'jose';
 import { parseCacheControl, secondsDirective } from '../upstream/cache-control.js';
-import { DecisionCache } from './decisions.js';
+import { DecisionCache, DecisionSlot, flatCopy } from './decisions.js';
+import { InFlight } from './in-flight.js';
 import { AppAuthError } from './errors.js';
 import type { HeaderBag } from './token.js';
 import type { Decision } from './types.js';
@@ -51,8 +52,12 @@ const MAX_IN_FLIGHT = 10_000;
 
 export function createAppAuth(options: AppAuthOptions): AppAuth {
   const { now } = options;
-  const cache = new DecisionCache({ max: options.max, maxTtlMs: Number.MAX_SAFE_INTEGER });
-  const inFlight = new Map<string, Promise<Decision>>();
+  const cache = new DecisionCache({
+    max: options.max,
+    maxTtlMs: Number.MAX_SAFE_INTEGER,
+    slot: (credential, decision, until) => new DecisionSlot(credential, until, decision),
+  });
+  const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);
 
   async function ask(credential: string, request: AppAuthRequest, uri: string): Promise<Decision> {
     let answer: AppAnswer = 'error';
@@ -69,15 +74,12 @@ export function createAppAuth(options: AppAuthOptions): AppAuth {
   return {
     decide(credential, request, path, query) {
       const cached = cache.get(credential, now());
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) return cached.decision;
       const pending = inFlight.get(credential);
       if (pending !== undefined) return pending;
-      const asking = ask(credential, request, query === '' ? path : `${path}?${query}`);
-      if (inFlight.size < MAX_IN_FLIGHT) {
-        inFlight.set(credential, asking);
-        const forget = () => inFlight.delete(credential);
-        asking.then(forget, forget);
-      }
+      const own = flatCopy(credential); // not a slice of the request's Cookie or Authorization header
+      const asking = ask(own, request, query === '' ? path : `${path}?${query}`);
+      inFlight.share(own, asking);
       return asking;
     },
   };

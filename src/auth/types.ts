@@ -8,7 +8,10 @@ export interface Identity {
    * decision of the app's auth endpoint: its identity headers' values, by lower-case header name.
    */
   readonly claims: Readonly<JWTPayload>;
-  /** Epoch ms after which this identity is no longer valid (the token's exp). */
+  /**
+   * Epoch ms after which this identity must not be used: the token's exp as verified; for a
+   * remembered decision (which is its own identity) the end of the decision, never after exp + leeway.
+   */
   readonly expiresAt: number;
 }
 

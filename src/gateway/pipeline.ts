@@ -153,7 +153,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
       denied.inc();
       return rejection;
     }
-    return serve.pass({ request, route: policy, path, query, claims: null, partition: '', credentialed: true }, CACHE_STATUS.unauthenticated);
+    return serve.pass({ request, route: policy, path, query, identity: null, partition: '', credentialed: true }, CACHE_STATUS.unauthenticated);
   }
 
   /** key → lookup → fetch → store → deliver, or a plain forward when the request is not cacheable. */
@@ -163,7 +163,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
       route: policy,
       path,
       query,
-      claims: identity === null ? null : identity.claims,
+      identity,
       credentialed: identity !== null || request.headers.authorization !== undefined,
       partition:
         policy.partitionBy.length === 0 ? '' : identity === null ? ANONYMOUS_PARTITION : partitionValues(identity.claims, policy.partitionBy),

@@ -47,8 +47,11 @@ export interface Exchange {
   readonly path: string;
   /** Query as forwarded (a token parameter removed). */
   readonly query: string;
-  /** Verified claims (identity headers are made from them only when the origin is asked), or null. */
-  readonly claims: Readonly<JWTPayload> | null;
+  /**
+   * The verified identity, or null. Its claims are read only when the origin is asked (identity
+   * headers): a remembered decision decodes them on first use, and a fresh hit needs none.
+   */
+  readonly identity: { readonly claims: Readonly<JWTPayload> } | null;
   /** The partition claims' values, "" for an unpartitioned route. */
   readonly partition: string;
   /** The request carried credentials (a token or Authorization): RFC 9111 §3.5 applies to storing. */
@@ -341,7 +344,10 @@ export function createServe(deps: ServeDeps): Serve {
     const headers = forwardRequestHeaders(request.headers, {
       reserved: deps.reserved,
       keyed: exchange.route.cache.keyHeaders,
-      identity: exchange.claims === null ? NO_IDENTITY : identityHeaders(exchange.claims, exchange.route.identityHeaders),
+      identity:
+        exchange.identity === null || !hasAny(exchange.route.identityHeaders)
+          ? NO_IDENTITY
+          : identityHeaders(exchange.identity.claims, exchange.route.identityHeaders),
       host: deps.originHost,
       clientAddress: request.remoteAddress,
       secure: request.secure,
@@ -392,6 +398,12 @@ function parseVaryList(entry: StoredResponse): string[] | null {
     }
   }
   return null;
+}
+
+/** A route without identity headers sends none, and needs no claims decoded for it. */
+function hasAny(mapping: Readonly<Record<string, string>>): boolean {
+  for (const _ in mapping) return true;
+  return false;
 }
 
 function asUpstreamError(error: unknown): UpstreamError {

@@ -43,7 +43,7 @@ export function createWarmer(routes: RouteTable, serve: Serve) {
         route,
         path: target.path,
         query: target.query,
-        claims,
+        identity: { claims },
         partition: route.partitionBy.length === 0 ? '' : partitionValues(claims, route.partitionBy),
         credentialed: true,
       });

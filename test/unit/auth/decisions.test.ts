@@ -1,9 +1,11 @@
 // The decision cache and the authenticator's miss handling: one verification per token however many
-// ask, hits answered synchronously, expiry at the token's exp on a controlled clock, LRU bound.
+// ask, hits answered synchronously, expiry at the token's exp on a controlled clock, CLOCK bound; the
+// flat copy a credential is remembered by, and the in-flight registry.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
-import { DecisionCache } from '../../../src/auth/decisions.js';
+import { DecisionCache, DecisionSlot, SLOT_EPOCH_MS, flatCopy } from '../../../src/auth/decisions.js';
+import { InFlight } from '../../../src/auth/in-flight.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { HS_SECRET, NOW, claims, clock, config, hmacRaw } from './fixtures.js';
 
@@ -83,41 +85,99 @@ describe('authenticator', () => {
   });
 });
 
+/** A cache of plain decisions (the delegate's kind of slot), at 1 ms resolution unless told. */
+function plainCache(options: { max: number; maxTtlMs: number; hashTail?: number; resolutionMs?: number }) {
+  const cache = new DecisionCache({ ...options, slot: (credential, decision, until) => new DecisionSlot(credential, until, decision) });
+  return { cache, get: (credential: string, now: number) => cache.get(credential, now)?.decision };
+}
+
 describe('DecisionCache', () => {
   test('never returns a positive decision past its expiresAt', () => {
-    const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000 });
-    const decision: Decision = { ok: true, identity: { claims: {}, expiresAt: 1_000 }, expiresAt: 1_000 };
-    cache.remember('t', decision, 0);
-    assert.equal(cache.get('t', 999), decision);
-    assert.equal(cache.get('t', 1_000), undefined);
+    const { cache, get } = plainCache({ max: 10, maxTtlMs: 60_000 });
+    const at = SLOT_EPOCH_MS;
+    const decision: Decision = { ok: true, identity: { claims: {}, expiresAt: at + 1_000 }, expiresAt: at + 1_000 };
+    cache.remember('t', decision, at);
+    assert.equal(get('t', at + 999), decision);
+    assert.equal(get('t', at + 1_000), undefined);
     assert.equal(cache.size, 0);
   });
   test('credentials sharing a slot never share a decision: the newer displaces the older', () => {
     // hashTail 1: every credential ending in "x" lands in one slot.
-    const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000, hashTail: 1 });
-    const victim: Decision = { ok: true, identity: { claims: { sub: 'victim' }, expiresAt: 10_000 }, expiresAt: 10_000 };
-    const forged: Decision = { ok: false, reason: 'bad_signature', expiresAt: 10_000 };
-    cache.remember('victim-token-x', victim, 0);
-    assert.equal(cache.get('forged-token-x', 1), undefined, 'a colliding credential gets no answer of another');
-    cache.remember('forged-token-x', forged, 1);
-    assert.equal(cache.get('forged-token-x', 2), forged);
-    assert.equal(cache.get('victim-token-x', 2), undefined, 'displaced: verified again, never answered wrongly');
+    const { cache, get } = plainCache({ max: 10, maxTtlMs: 60_000, hashTail: 1 });
+    const victim: Decision = { ok: true, identity: { claims: { sub: 'victim' }, expiresAt: NOW + 10_000 }, expiresAt: NOW + 10_000 };
+    const forged: Decision = { ok: false, reason: 'bad_signature', expiresAt: NOW + 10_000 };
+    const held = cache.remember('victim-token-x', victim, NOW);
+    assert.equal(get('forged-token-x', NOW + 1), undefined, 'a colliding credential gets no answer of another');
+    cache.remember('forged-token-x', forged, NOW + 1);
+    assert.equal(get('forged-token-x', NOW + 2), forged);
+    assert.equal(get('victim-token-x', NOW + 2), undefined, 'displaced: verified again, never answered wrongly');
     assert.equal(cache.size, 1);
+    assert.equal(held?.credential, 'victim-token-x', 'a slot already handed out is never rewritten');
+    assert.equal(held?.decision, victim);
   });
   test('is bounded, and evicts what was not read since the evictor last passed (second chance)', () => {
-    const cache = new DecisionCache({ max: 3, maxTtlMs: 60_000 });
-    const decision: Decision = { ok: false, reason: 'expired', expiresAt: 10_000 };
-    for (const credential of ['a', 'b', 'c']) cache.remember(credential, decision, 0);
-    cache.get('a', 1);
-    cache.remember('d', decision, 1);
-    assert.deepEqual(['a', 'b', 'c', 'd'].map((credential) => cache.get(credential, 2) !== undefined), [true, false, true, true]);
-    for (let i = 0; i < 100; i++) cache.remember(`flood-${i}`, decision, 3);
+    const { cache, get } = plainCache({ max: 3, maxTtlMs: 60_000 });
+    const decision: Decision = { ok: false, reason: 'expired', expiresAt: NOW + 10_000 };
+    for (const credential of ['a', 'b', 'c']) cache.remember(credential, decision, NOW);
+    get('a', NOW + 1);
+    cache.remember('d', decision, NOW + 1);
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((credential) => get(credential, NOW + 2) !== undefined), [true, false, true, true]);
+    for (let i = 0; i < 100; i++) cache.remember(`flood-${i}`, decision, NOW + 3);
     assert.equal(cache.size, 3);
   });
   test('does not store a decision that is already over', () => {
-    const cache = new DecisionCache({ max: 10, maxTtlMs: 60_000 });
-    cache.remember('t', { ok: false, reason: 'expired', expiresAt: 5 }, 5);
+    const { cache } = plainCache({ max: 10, maxTtlMs: 60_000 });
+    assert.equal(cache.remember('t', { ok: false, reason: 'expired', expiresAt: NOW + 5 }, NOW + 5), undefined);
     assert.equal(cache.size, 0);
+  });
+  test('a coarser resolution ends a decision early (at the unit it falls in), never late', () => {
+    const { cache, get } = plainCache({ max: 10, maxTtlMs: 60_000, resolutionMs: 1_000 });
+    const at = SLOT_EPOCH_MS + 5_000_000;
+    cache.remember('deny', { ok: false, reason: 'bad_signature', expiresAt: at + 2_700 }, at);
+    assert.notEqual(get('deny', at + 1_999), undefined);
+    assert.equal(get('deny', at + 2_000), undefined, 'ends at the whole second before its expiresAt');
+    cache.remember('allow', { ok: true, identity: { claims: {}, expiresAt: at + 90_000 }, expiresAt: at + 90_000 }, at + 400);
+    assert.notEqual(get('allow', at + 59_999), undefined);
+    assert.equal(get('allow', at + 60_000), undefined, 'maxTtl still caps it (at + 60,400, rounded down)');
+    assert.equal(cache.remember('short', { ok: false, reason: 'expired', expiresAt: at + 900 }, at + 100), undefined, 'over within its unit: not remembered');
+  });
+});
+
+describe('flatCopy', () => {
+  test('is an equal string, and leaves a credential latin1 cannot carry as it came', () => {
+    const header = `Bearer ${token()}`;
+    const sliced = header.slice(7).trim();
+    assert.equal(flatCopy(sliced), sliced);
+    // Through latin1, \u0142 would come back as "B": a different credential, never to be remembered.
+    for (const wide of ['cookie-\u0142', 'cookie-\u{1F600}', 'cookie-B']) assert.equal(flatCopy(wide), wide);
+  });
+});
+
+describe('InFlight', () => {
+  test('shares work until it settles, fulfilled or rejected, then forgets it', async () => {
+    const inFlight = new InFlight<number>(10);
+    let fulfil!: (value: number) => void;
+    const work = new Promise<number>((resolve) => (fulfil = resolve));
+    inFlight.share('a', work);
+    assert.equal(inFlight.get('a'), work);
+    fulfil(1);
+    await work;
+    await Promise.resolve();
+    assert.equal(inFlight.get('a'), undefined);
+    const failing = Promise.reject(new Error('no answer'));
+    inFlight.share('b', failing);
+    await failing.catch(() => undefined);
+    await Promise.resolve();
+    assert.equal(inFlight.get('b'), undefined);
+  });
+  test('is bounded, and keeps what is in flight across its periodic fresh Map', () => {
+    const inFlight = new InFlight<number>(1_000);
+    const pending = Array.from({ length: 1_000 }, () => new Promise<number>(() => undefined));
+    pending.forEach((work, i) => inFlight.share(`t${i}`, work));
+    assert.equal(inFlight.size, 1_000);
+    assert.ok(pending.every((work, i) => inFlight.get(`t${i}`) === work));
+    inFlight.share('over', Promise.resolve(0));
+    assert.equal(inFlight.get('over'), undefined, 'beyond max: not shared');
   });
 });
 
@@ -125,7 +185,7 @@ test('with leeway, a valid decision holds until exp + leeway, as long as verific
   const { auth, time } = await gateway({ leeway: '30s' });
   const valid = token({ exp: SECONDS + 60 });
   const decision = await auth.decide(valid);
-  assert.equal(decision.ok && decision.identity.expiresAt, (SECONDS + 60) * 1000);
+  assert.equal(decision.ok && decision.expiresAt, (SECONDS + 90) * 1000);
   time.advance(89_999);
   assert.ok(!(auth.decide(valid) instanceof Promise));
   time.advance(1);

@@ -1,0 +1,74 @@
+// The authenticator's remembered decisions, one small object per token: the cache slot is itself the
+// Decision (and, for an allow, the Identity). A million remembered users were ~500 bytes each as a
+// slot + decision + identity + claims object + two boxed epoch-ms numbers + the Authorization header
+// the token was sliced from; now a flat copy of the token, a Map entry and one slot.
+//
+// An allow keeps no claims object: its claims are parsed again from the token's payload segment the
+// first time someone asks for them (a claim rule, a partition, identity headers for the origin), then
+// kept. That segment was verified, decoded and checked (strict UTF-8, no duplicate members) when the
+// token was verified, and decoding the same bytes gives the same claims. A request that needs no
+// claims (a route without rules or partitions answered from the cache) parses and allocates nothing.
+//
+// The only time is `until`, the end of the remembered decision (exp + leeway, capped by maxTtl; a
+// deny's own expiresAt) in whole seconds, rounded down, which is also the decision's expiresAt.
+import type { JWTPayload } from 'jose';
+import { SLOT_EPOCH_MS, Slot } from './decisions.js';
+import { decodeObject } from './json.js';
+import type { Decision, DenyReason, Identity } from './types.js';
+
+/** The resolution of the authenticator's decision cache, which these slots' times are counted in. */
+export const TOKEN_RESOLUTION_MS = 1000;
+
+/** A remembered allow: the Decision, its Identity, with claims decoded from the token on demand. */
+export class RememberedAllow extends Slot implements Identity {
+  declare readonly ok: true;
+  private parsed: Readonly<JWTPayload> | undefined = undefined;
+
+  get identity(): Identity {
+    return this;
+  }
+
+  get expiresAt(): number {
+    return SLOT_EPOCH_MS + this.until * TOKEN_RESOLUTION_MS;
+  }
+
+  get claims(): Readonly<JWTPayload> {
+    return this.parsed ?? (this.parsed = claimsOf(this.credential));
+  }
+}
+// On the prototype: one word per slot less, and the same `ok` for every allow.
+Object.defineProperty(RememberedAllow.prototype, 'ok', { value: true });
+
+/** A remembered deny. */
+export class RememberedDeny extends Slot {
+  declare readonly ok: false;
+
+  constructor(
+    credential: string,
+    until: number,
+    readonly reason: DenyReason,
+  ) {
+    super(credential, until);
+  }
+
+  get expiresAt(): number {
+    return SLOT_EPOCH_MS + this.until * TOKEN_RESOLUTION_MS;
+  }
+}
+Object.defineProperty(RememberedDeny.prototype, 'ok', { value: false });
+
+export type Remembered = RememberedAllow | RememberedDeny;
+
+/** The authenticator's SlotMaker: the credential is a token that passed the syntax check. */
+export function rememberToken(token: string, decision: Decision, until: number): Remembered {
+  return decision.ok ? new RememberedAllow(token, until) : new RememberedDeny(token, until, decision.reason);
+}
+
+/** The claims of a verified token, decoded again from its payload segment, frozen like the verifier's. */
+function claimsOf(token: string): Readonly<JWTPayload> {
+  const first = token.indexOf('.');
+  const claims = decodeObject(token.slice(first + 1, token.indexOf('.', first + 1)), Number.MAX_SAFE_INTEGER);
+  // Cannot happen (these exact bytes decoded when the token was verified); never answer with less.
+  if (claims === undefined) throw new Error('remembered token: payload no longer decodes');
+  return Object.freeze(claims) as JWTPayload;
+}
