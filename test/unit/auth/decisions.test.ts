@@ -7,25 +7,15 @@ import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import { DecisionCache, DecisionSlot, SLOT_EPOCH_MS, flatCopy } from '../../../src/auth/decisions.js';
 import { InFlight } from '../../../src/auth/in-flight.js';
 import type { Decision } from '../../../src/auth/types.js';
-import { HS_SECRET, NOW, claims, clock, config, hmacRaw } from './fixtures.js';
+import { HS_SECRET, NOW, claims, config, hmacRaw, recordingAuthenticator } from './fixtures.js';
 
 const SECONDS = NOW / 1000;
-
-async function gateway(extra: Record<string, unknown> = {}) {
-  const time = clock();
-  const verified: Decision[] = [];
-  const auth = await createAuthenticator(config({ keys: [{ secret: HS_SECRET, alg: 'HS256' }], ...extra }), {
-    now: time.now,
-    hooks: { onVerify: (decision) => verified.push(decision) },
-  });
-  return { auth, time, verified };
-}
 
 const token = (extra = {}) => hmacRaw('{"alg":"HS256"}', JSON.stringify(claims(extra)));
 
 describe('authenticator', () => {
   test('a flood of one forged token costs one verification', async () => {
-    const { auth, verified } = await gateway();
+    const { auth, verified } = await recordingAuthenticator();
     const forged = hmacRaw('{"alg":"HS256"}', JSON.stringify(claims()), 'not-the-secret');
     const first = await Promise.all(Array.from({ length: 1000 }, () => auth.decide(forged)));
     const later = Array.from({ length: 1000 }, () => auth.decide(forged));
@@ -34,7 +24,7 @@ describe('authenticator', () => {
     assert.ok(later.every((d) => !(d instanceof Promise) && !d.ok), 'cached denies are answered synchronously');
   });
   test('a cached decision is returned synchronously, the same object, without verifying again', async () => {
-    const { auth, verified } = await gateway();
+    const { auth, verified } = await recordingAuthenticator();
     const valid = token();
     const first = await auth.decide(valid);
     assert.equal(first.ok, true);
@@ -43,7 +33,7 @@ describe('authenticator', () => {
     assert.equal(verified.length, 1);
   });
   test('a valid decision ends at the token exp (+ leeway); a deny after negativeTtl', async () => {
-    const { auth, time, verified } = await gateway({ leeway: 0, decisions: { negativeTtl: '10s' } });
+    const { auth, time, verified } = await recordingAuthenticator({ leeway: 0, decisions: { negativeTtl: '10s' } });
     const valid = token({ exp: SECONDS + 60 });
     assert.equal((await auth.decide(valid)).ok, true);
     time.advance(59_999);
@@ -60,7 +50,7 @@ describe('authenticator', () => {
     assert.ok(auth.decide(valid) instanceof Promise, 'the deny is forgotten after negativeTtl');
   });
   test('maxTtl caps how long a valid decision is remembered', async () => {
-    const { auth, time } = await gateway({ decisions: { maxTtl: '5s' } });
+    const { auth, time } = await recordingAuthenticator({ decisions: { maxTtl: '5s' } });
     const valid = token({ exp: SECONDS + 3600 });
     await auth.decide(valid);
     time.advance(4_999);
@@ -69,7 +59,7 @@ describe('authenticator', () => {
     assert.ok(auth.decide(valid) instanceof Promise);
   });
   test('the decision cache keeps at most max entries', async () => {
-    const { auth, verified } = await gateway({ decisions: { max: 3 } });
+    const { auth, verified } = await recordingAuthenticator({ decisions: { max: 3 } });
     const tokens = [1, 2, 3, 4, 5].map((n) => token({ sub: `user-${n}` }));
     for (const t of tokens) await auth.decide(t);
     assert.equal(verified.length, 5);
@@ -182,7 +172,7 @@ describe('InFlight', () => {
 });
 
 test('with leeway, a valid decision holds until exp + leeway, as long as verification would accept it', async () => {
-  const { auth, time } = await gateway({ leeway: '30s' });
+  const { auth, time } = await recordingAuthenticator({ leeway: '30s' });
   const valid = token({ exp: SECONDS + 60 });
   const decision = await auth.decide(valid);
   assert.equal(decision.ok && decision.expiresAt, (SECONDS + 90) * 1000);
@@ -194,7 +184,7 @@ test('with leeway, a valid decision holds until exp + leeway, as long as verific
 });
 
 test('a not-yet-valid deny is forgotten when the token becomes valid', async () => {
-  const { auth, time } = await gateway({ leeway: '1s', decisions: { negativeTtl: '30s' } });
+  const { auth, time } = await recordingAuthenticator({ leeway: '1s', decisions: { negativeTtl: '30s' } });
   const early = token({ nbf: SECONDS + 5, iat: SECONDS });
   const first = await auth.decide(early);
   assert.equal(first.ok ? 'ok' : first.reason, 'not_yet_valid');

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWTPayload, type CryptoKey } from 'jose';
+import { createAuthenticator } from '../../../src/auth/authenticator.js';
+import type { Decision } from '../../../src/auth/types.js';
 import { JWT_ALGORITHMS, jwtSchema, type JwtAlgorithm, type JwtConfig } from '../../../src/config/jwt-schema.js';
 
 export const NOW = 1_700_000_000_000;
@@ -75,6 +77,17 @@ export const ASYMMETRIC = JWT_ALGORITHMS.filter((alg) => !alg.startsWith('HS')) 
 export function clock(start = NOW) {
   let now = start;
   return { now: () => now, advance: (ms: number) => (now += ms), set: (ms: number) => (now = ms) };
+}
+
+/** An HS256 authenticator on a hand-moved clock that records every verification it makes. */
+export async function recordingAuthenticator(extra: Record<string, unknown> = {}) {
+  const time = clock();
+  const verified: Decision[] = [];
+  const auth = await createAuthenticator(config({ keys: [{ secret: HS_SECRET, alg: 'HS256' }], ...extra }), {
+    now: time.now,
+    hooks: { onVerify: (decision) => verified.push(decision) },
+  });
+  return { auth, time, verified };
 }
 
 export type KeyPointer = 'jku' | 'x5u' | 'jwk' | 'x5c';

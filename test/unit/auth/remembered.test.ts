@@ -4,11 +4,10 @@
 // another's decision or claims.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import { DecisionCache, SLOT_EPOCH_MS } from '../../../src/auth/decisions.js';
 import { RememberedAllow, TOKEN_RESOLUTION_MS, rememberToken } from '../../../src/auth/remembered.js';
 import type { Decision } from '../../../src/auth/types.js';
-import { HS_SECRET, NOW, b64, claims, clock, config, hmacRaw } from './fixtures.js';
+import { NOW, b64, claims, hmacRaw, recordingAuthenticator } from './fixtures.js';
 
 const SECONDS = NOW / 1000;
 const HEADER = '{"alg":"HS256","typ":"JWT"}';
@@ -16,19 +15,9 @@ const token = (extra = {}) => hmacRaw(HEADER, JSON.stringify(claims(extra)));
 /** The memoised claims, undefined until someone asked (white box: nothing parsed on a hit). */
 const parsedOf = (decision: Decision) => (decision as unknown as { parsed: unknown }).parsed;
 
-async function gateway(extra: Record<string, unknown> = {}) {
-  const time = clock();
-  const verified: Decision[] = [];
-  const auth = await createAuthenticator(config({ keys: [{ secret: HS_SECRET, alg: 'HS256' }], ...extra }), {
-    now: time.now,
-    hooks: { onVerify: (decision) => verified.push(decision) },
-  });
-  return { auth, time, verified };
-}
-
 describe('a remembered allow', () => {
   test('is one object: the decision its verification answered, every hit, and its own identity', async () => {
-    const { auth } = await gateway();
+    const { auth } = await recordingAuthenticator();
     const valid = token();
     const first = await auth.decide(valid);
     assert.ok(first instanceof RememberedAllow);
@@ -38,7 +27,7 @@ describe('a remembered allow', () => {
     assert.equal(first.identity, first);
   });
   test('decodes no claims for a hit, and the claims it decodes on first use equal the verified ones, frozen', async () => {
-    const { auth, verified } = await gateway();
+    const { auth, verified } = await recordingAuthenticator();
     const valid = token({ sub: 'user-7', scope: 'read:feed write:feed', roles: ['a', 'b'], tenant: { id: 't-1' }, name: 'Zoë 🙂' });
     const decision = await auth.decide(valid);
     for (let i = 0; i < 3; i++) auth.decide(valid);
@@ -51,7 +40,7 @@ describe('a remembered allow', () => {
     assert.equal(decision.identity.claims, lazily, 'decoded once, then kept');
   });
   test('holds until exp + leeway, or maxTtl, in whole seconds rounded down', async () => {
-    const { auth, time } = await gateway({ leeway: '30s', decisions: { maxTtl: '1h' } });
+    const { auth, time } = await recordingAuthenticator({ leeway: '30s', decisions: { maxTtl: '1h' } });
     const decision = await auth.decide(token({ exp: SECONDS + 60 }));
     assert.equal(decision.expiresAt, (SECONDS + 90) * 1000);
     time.advance(500);
@@ -63,7 +52,7 @@ describe('a remembered allow', () => {
 
 describe('a remembered deny', () => {
   test('is one object with its reason, until its own expiresAt', async () => {
-    const { auth, time } = await gateway({ decisions: { negativeTtl: '10s' } });
+    const { auth, time } = await recordingAuthenticator({ decisions: { negativeTtl: '10s' } });
     const forged = hmacRaw(HEADER, JSON.stringify(claims()), 'not-the-secret');
     const first = await auth.decide(forged);
     assert.equal(first.ok, false);
@@ -103,7 +92,7 @@ describe('attacks on remembered decisions', () => {
     assert.equal(mine.identity.claims['sub'], 'attacker');
   });
   test("a token that reuses a remembered token's signature (or header) with other claims is verified, and denied", async () => {
-    const { auth, verified } = await gateway();
+    const { auth, verified } = await recordingAuthenticator();
     const victim = token({ sub: 'victim', scope: 'admin' });
     const allowed = await auth.decide(victim);
     assert.ok(allowed.ok);
@@ -120,7 +109,7 @@ describe('attacks on remembered decisions', () => {
     assert.equal(verified.length, 3);
   });
   test('a token with a trailing or inner difference is a different credential', async () => {
-    const { auth } = await gateway();
+    const { auth } = await recordingAuthenticator();
     const valid = token();
     const allowed = await auth.decide(valid);
     const [header, payload, signature] = valid.split('.') as [string, string, string];
