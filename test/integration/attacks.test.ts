@@ -2,11 +2,10 @@
 // denied (401) on a rejecting route, reaches the origin with no identity on a passing route, and a
 // client-sent identity header never survives. A valid token of every algorithm is accepted.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { exportJWK, exportSPKI, type JWTPayload } from 'jose';
-import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { bearer, get } from '../helpers/http.js';
-import { startOrigin, type TestOrigin } from '../helpers/origin.js';
+import { originAndGateway } from '../helpers/suite.js';
 import {
   ASYMMETRIC, AUDIENCE, attackerKey, HS_SECRET, ISSUER, b64, hmacRaw, pairFor, sign, signText, type AsymmetricPair,
 } from '../unit/auth/fixtures.js';
@@ -92,14 +91,10 @@ const attacks: [name: string, token: () => Promise<string> | string][] = [
 ];
 
 describe('attacks through the running gateway', () => {
-  let origin: TestOrigin;
-  let gateway: GatewayProcess;
-
-  before(async () => {
+  const { origin, gateway } = originAndGateway(async (origin) => {
     pairs = new Map(await Promise.all(ASYMMETRIC.map(async (alg) => [alg, await pairFor(alg, `gw-${alg}`)] as const)));
     otherRsa = await pairFor('RS256', 'gw-other-rsa');
-    origin = await startOrigin();
-    gateway = await startGateway({
+    return {
       upstream: origin.url,
       jwt: {
         issuer: ISSUER,
@@ -116,11 +111,7 @@ describe('attacks through the running gateway', () => {
         { path: '/api/', onDenied: 'reject', identityHeaders: { sub: 'X-User-Id' } },
         { path: '/pass/', onDenied: 'pass', identityHeaders: { sub: 'X-User-Id' } },
       ],
-    });
-  });
-  after(async () => {
-    await gateway.stop();
-    await origin.close();
+    };
   });
 
   attacks.forEach(([name, token], index) => {

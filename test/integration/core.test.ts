@@ -1,35 +1,24 @@
 // The core gateway against a real origin, as a real process: the crowd gets one cached copy, bad
 // tokens get nothing, personal responses stay personal.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
-import { fixed, startOrigin, type TestOrigin } from '../helpers/origin.js';
+import { fixed } from '../helpers/origin.js';
 import { bearer, get } from '../helpers/http.js';
+import { originAndGateway } from '../helpers/suite.js';
 import { AUDIENCE, hs256, jwtConfig, unsigned } from '../helpers/tokens.js';
 
 describe('core gateway', () => {
-  let origin: TestOrigin;
-  let gateway: GatewayProcess;
-
-  before(async () => {
-    origin = await startOrigin();
-    gateway = await startGateway({
-      upstream: origin.url,
-      jwt: jwtConfig(),
-      routes: [
-        { path: '/pass/', auth: 'required', onDenied: 'pass', identityHeaders: { sub: 'X-User-Id' } },
-        { path: '/tenant/', auth: 'required', partitionBy: ['tenant'], identityHeaders: { sub: 'X-User-Id', tenant: 'X-Tenant-Id' } },
-        { path: '/q/', auth: 'required', tokenQueryParam: 'access_token' },
-        { path: '/ttl/', auth: 'required', cache: { ttl: '30s' } },
-        { path: '/api/', auth: 'required', onDenied: 'reject', identityHeaders: { sub: 'X-User-Id' } },
-      ],
-    });
-  });
-
-  after(async () => {
-    await gateway.stop();
-    await origin.close();
-  });
+  const { origin, gateway } = originAndGateway((origin) => ({
+    upstream: origin.url,
+    jwt: jwtConfig(),
+    routes: [
+      { path: '/pass/', auth: 'required', onDenied: 'pass', identityHeaders: { sub: 'X-User-Id' } },
+      { path: '/tenant/', auth: 'required', partitionBy: ['tenant'], identityHeaders: { sub: 'X-User-Id', tenant: 'X-Tenant-Id' } },
+      { path: '/q/', auth: 'required', tokenQueryParam: 'access_token' },
+      { path: '/ttl/', auth: 'required', cache: { ttl: '30s' } },
+      { path: '/api/', auth: 'required', onDenied: 'reject', identityHeaders: { sub: 'X-User-Id' } },
+    ],
+  }));
 
   test('2,000 concurrent users with distinct tokens on a cold URL: one origin request, same body for all', async () => {
     origin.on('/api/impulse', fixed({ 'content-type': 'text/plain', 'cache-control': 'public, s-maxage=60' }, 'the shared page', 300));

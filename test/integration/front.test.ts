@@ -1,11 +1,11 @@
 // What a front must carry faithfully, checked under each runtime: the client address to the origin,
 // request bodies, streamed and encoded response bodies, and the request-target rules (dot segments
 // and `//` normalised before routing, an encoded slash refused).
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
-import { fixed, startOrigin, type TestOrigin } from '../helpers/origin.js';
+import { fixed } from '../helpers/origin.js';
+import { originAndGateway } from '../helpers/suite.js';
 import { bearer, get } from '../helpers/http.js';
 import { hs256, jwtConfig } from '../helpers/tokens.js';
 
@@ -22,19 +22,16 @@ function rawStatus(url: string, target: string, headers: string): Promise<number
 }
 
 describe('front', () => {
-  let origin: TestOrigin;
-  let gateway: GatewayProcess;
+  const { origin, gateway } = originAndGateway((origin) => ({
+    upstream: origin.url,
+    jwt: jwtConfig(),
+    routes: [{ path: '/api/' }],
+    cache: { maxObjectBytes: '64KiB' },
+  }));
   let token: string;
 
   before(async () => {
-    origin = await startOrigin();
-    gateway = await startGateway({ upstream: origin.url, jwt: jwtConfig(), routes: [{ path: '/api/' }], cache: { maxObjectBytes: '64KiB' } });
     token = await hs256();
-  });
-
-  after(async () => {
-    await gateway.stop();
-    await origin.close();
   });
 
   test('the client address reaches the origin in X-Forwarded-For', async () => {

@@ -1,17 +1,15 @@
 // Cache poisoning and path confusion, sent as attacks through the running gateway: none of them may
 // change what another user receives, reach the origin, or make the authorised path and the
 // forwarded path differ.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
-import { fixed, startOrigin, type TestOrigin } from '../helpers/origin.js';
+import { fixed } from '../helpers/origin.js';
+import { originAndGateway } from '../helpers/suite.js';
 import { bearer, get } from '../helpers/http.js';
 import { hs256, jwtConfig } from '../helpers/tokens.js';
 import { request as rawRequest } from 'node:http';
 
-let origin: TestOrigin;
-let gateway: GatewayProcess;
 let token: string;
 
 /** What the origin would build its page from, if it trusted these headers. */
@@ -23,10 +21,9 @@ function reflect(req: IncomingMessage): string {
   return REFLECTED.map((name) => `${name}=${req.headers[name] ?? ''}`).join(' ') + ` method=${req.method} url=${req.url}`;
 }
 
-before(async () => {
-  origin = await startOrigin();
+const { origin, gateway } = originAndGateway((origin) => {
   origin.on('/', fixed({ 'content-type': 'text/plain', 'cache-control': 'public, s-maxage=60' }, reflect));
-  gateway = await startGateway({
+  return {
     upstream: origin.url,
     jwt: jwtConfig(),
     routes: [
@@ -34,13 +31,11 @@ before(async () => {
       { path: '/keyed/', cache: { keyHeaders: ['X-Forwarded-Host'] } },
       { path: '/api/', auth: 'required' },
     ],
-  });
-  token = await hs256();
+  };
 });
 
-after(async () => {
-  await gateway.stop();
-  await origin.close();
+before(async () => {
+  token = await hs256();
 });
 
 describe('unkeyed headers cannot poison the shared copy', () => {

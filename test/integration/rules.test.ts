@@ -1,34 +1,24 @@
 // Claim rules per route (403 insufficient_scope, checked before the cache) and the flood defence
 // (429 with Retry-After for a client sending bad tokens), through the running gateway.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
+import { describe, test } from 'node:test';
 import { bearer, get } from '../helpers/http.js';
-import { fixed, startOrigin, type TestOrigin } from '../helpers/origin.js';
+import { fixed } from '../helpers/origin.js';
+import { originAndGateway } from '../helpers/suite.js';
 import { hs256, jwtConfig } from '../helpers/tokens.js';
 
 const SHARED = { 'content-type': 'text/plain', 'cache-control': 'public, s-maxage=60' };
 
 describe('claim rules', () => {
-  let origin: TestOrigin;
-  let gateway: GatewayProcess;
-
-  before(async () => {
-    origin = await startOrigin();
-    gateway = await startGateway({
-      upstream: origin.url,
-      jwt: jwtConfig(),
-      routes: [
-        { path: '/feed/', require: { scope: 'read:feed' }, identityHeaders: { sub: 'X-User-Id' } },
-        { path: '/admin/', require: { any: [{ role: 'admin' }, { claim: 'tenant', equals: 'root' }] } },
-        { path: '/soft/', require: { scope: 'read:feed' }, onDenied: 'pass', identityHeaders: { sub: 'X-User-Id' } },
-      ],
-    });
-  });
-  after(async () => {
-    await gateway.stop();
-    await origin.close();
-  });
+  const { origin, gateway } = originAndGateway((origin) => ({
+    upstream: origin.url,
+    jwt: jwtConfig(),
+    routes: [
+      { path: '/feed/', require: { scope: 'read:feed' }, identityHeaders: { sub: 'X-User-Id' } },
+      { path: '/admin/', require: { any: [{ role: 'admin' }, { claim: 'tenant', equals: 'root' }] } },
+      { path: '/soft/', require: { scope: 'read:feed' }, onDenied: 'pass', identityHeaders: { sub: 'X-User-Id' } },
+    ],
+  }));
 
   test('a cached page is never served to a valid token that fails the rule: 403 insufficient_scope', async () => {
     origin.on('/feed/page', fixed(SHARED, 'the feed'));
@@ -74,21 +64,11 @@ describe('claim rules', () => {
 });
 
 describe('flood defence', () => {
-  let origin: TestOrigin;
-  let gateway: GatewayProcess;
-
-  before(async () => {
-    origin = await startOrigin();
-    gateway = await startGateway({
-      upstream: origin.url,
-      jwt: jwtConfig({ flood: { failuresPerMinute: 5, block: '1s' } }),
-      routes: [{ path: '/api/', identityHeaders: { sub: 'X-User-Id' } }],
-    });
-  });
-  after(async () => {
-    await gateway.stop();
-    await origin.close();
-  });
+  const { origin, gateway } = originAndGateway((origin) => ({
+    upstream: origin.url,
+    jwt: jwtConfig({ flood: { failuresPerMinute: 5, block: '1s' } }),
+    routes: [{ path: '/api/', identityHeaders: { sub: 'X-User-Id' } }],
+  }));
 
   test('past the limit a client gets 429 with Retry-After, even with a valid token, until the block ends', async () => {
     const forged = await hs256({}, { secret: 'another-secret-another-secret-another' });
