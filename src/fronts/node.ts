@@ -17,7 +17,7 @@ export function startNodeFront(handler: Handler, options: FrontOptions): Promise
       body: hasBody(req) ? req : null,
     });
     if (isPromise(result)) result.then((response) => write(res, response), () => res.destroy());
-    else write(res, result);
+    else writeSoon(res, result);
   });
   // A client that breaks the HTTP syntax gets a 400 and its connection closed, never a crash.
   server.on('clientError', (_error, socket) => {
@@ -53,6 +53,34 @@ export function startNodeFront(handler: Handler, options: FrontOptions): Promise
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+// Synchronous answers (every cached hit, every denial) are written once the poll phase that read
+// their requests is over, together, instead of one by one as each is computed. On loopback (wrk, or
+// nginx on the same host) the client is then woken once per batch rather than once per answer, and
+// waking it was charged to this core: a bare node:http server measured 14% faster for it (see
+// bench/README.md). An answer waits at most for the rest of its poll phase, behind no more than
+// BATCH_MAX others. Answers that come later (a promise: the origin, a verification) are written at once.
+const BATCH_MAX = 64;
+let batch: Array<ServerResponse | GatewayResponse> = [];
+
+function writeSoon(res: ServerResponse, response: GatewayResponse): void {
+  const size = batch.push(res, response);
+  if (size === 2) setImmediate(writeBatch);
+  else if (size === 2 * BATCH_MAX) writeBatch();
+}
+
+function writeBatch(): void {
+  const answers = batch;
+  batch = [];
+  for (let i = 0; i < answers.length; i += 2) {
+    const res = answers[i] as ServerResponse;
+    try {
+      write(res, answers[i + 1] as GatewayResponse);
+    } catch {
+      res.destroy(); // an answer node:http refuses (a header it will not send) must not stop the rest
+    }
+  }
 }
 
 function write(res: ServerResponse, response: GatewayResponse): void {

@@ -62,6 +62,35 @@ describe('front', () => {
     assert.equal(encoded.body, 'not really gzip');
   });
 
+  test('pipelined requests are answered in their order: cached hits and a denial', async () => {
+    // Only answers the gateway gives at once: Bun 1.4.5 closes a connection on which a request
+    // arrives behind a pending answer (oven-sh/bun#38128). The node front's order behind a slow
+    // answer is checked in test/unit/fronts.
+    origin.on('/api/pipelined', fixed({ 'cache-control': 'public, s-maxage=60' }, 'cached'));
+    await get(`${gateway.url}/api/pipelined`, bearer(token));
+    const auth = `Authorization: Bearer ${token}\r\n`;
+    const { hostname, port } = new URL(gateway.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(
+          `GET /api/pipelined HTTP/1.1\r\nHost: x\r\n${auth}\r\n` +
+            `GET /api/pipelined HTTP/1.1\r\nHost: x\r\n\r\n` +
+            `GET /api/pipelined HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const answers = reply.split(/(?=HTTP\/1\.1 )/).map((answer) => [answer.slice(9, 12), answer.slice(answer.indexOf('\r\n\r\n') + 4)]);
+    assert.deepEqual(answers, [
+      ['200', 'cached'],
+      ['401', 'authentication required\n'],
+      ['200', 'cached'],
+    ]);
+  });
+
   test('dot segments and empty segments are resolved before routing; an encoded slash is refused', async () => {
     const auth = `Authorization: Bearer ${token}\r\n`;
     assert.equal(await rawStatus(gateway.url, '/public/../api/dots', auth), 200);
