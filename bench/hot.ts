@@ -1,7 +1,8 @@
 // Hot path: a warm 1 KiB cached body behind the gateway, every request from a different valid user,
 // next to a bare server of the same runtime (node:http or Bun.serve) answering the same bytes with no
-// auth, under the same wrk load.
-// Rounds alternate between the two; the median round is reported.
+// auth, under the same wrk load. On Node a second bare server writes its answers in batches after the
+// poll phase, as Bouncer's node front does: the like-for-like peer (see bare-server.ts).
+// Rounds alternate between them; the median round is reported.
 import type { BenchOptions, Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
 import { gatewayCounters } from './lib/prometheus.js';
@@ -30,6 +31,7 @@ export async function benchHot(fx: Fixture) {
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
   const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
   const bare = await startBare({ cpu: fx.cpus.server, runtime: fx.options.runtime });
+  const coalesced = fx.options.runtime === 'node' ? await startBare({ cpu: fx.cpus.server, coalesce: true }) : undefined;
   try {
     const tokensFile = await fx.validTokensFile(tokens);
     const load = (url: string, seconds: number) =>
@@ -47,23 +49,26 @@ export async function benchHot(fx: Fixture) {
     const warm = await load(gateway.url, warmS);
     if (warm.requests < tokens) console.warn(`hot: warm-up sent ${warm.requests} requests for ${tokens} tokens`);
     await load(bare.url, warmS);
+    if (coalesced) await load(coalesced.url, warmS);
 
     const before = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
     const bouncerRounds: Round[] = [];
     const bareRounds: Round[] = [];
+    const coalescedRounds: Round[] = [];
     for (let round = 0; round < rounds; round++) {
       bouncerRounds.push(await measure(gateway));
       bareRounds.push(await measure(bare));
+      if (coalesced) coalescedRounds.push(await measure(coalesced));
     }
     const after = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
 
-    const bouncer = summarise(bouncerRounds);
-    const baseline = summarise(bareRounds);
+    // Each round pairs them under the same machine conditions; a shared box drifts between rounds.
+    const ratioTo = (peer: Round[]) => Math.round(median(bouncerRounds.map((r, i) => r.rps / peer[i]!.rps)) * 1000) / 1000;
     return {
-      bouncer,
-      bare: baseline,
-      // Each round pairs the two under the same machine conditions; a shared box drifts between rounds.
-      ratio: Math.round(median(bouncerRounds.map((r, i) => r.rps / bareRounds[i]!.rps)) * 1000) / 1000,
+      bouncer: summarise(bouncerRounds),
+      bare: summarise(bareRounds),
+      ratio: ratioTo(bareRounds),
+      coalesced: coalesced && { ...summarise(coalescedRounds), ratio: ratioTo(coalescedRounds) },
       warmUp: warm,
       duringMeasurement: {
         originRequests: after.origin.requests - before.origin.requests,
@@ -72,7 +77,7 @@ export async function benchHot(fx: Fixture) {
       },
     };
   } finally {
-    await Promise.all([bare.stop(), gateway.stop(), origin.stop()]);
+    await Promise.all([bare.stop(), coalesced?.stop(), gateway.stop(), origin.stop()]);
   }
 }
 
@@ -86,11 +91,20 @@ function summarise(rounds: Round[]): HotSide {
   };
 }
 
+const sideRow = (s: HotSide) => `${s.rps} | ${s.p50Ms} | ${s.p99Ms} | ${s.cpuUsPerRequest}`;
+
 export function hotRows(r: Awaited<ReturnType<typeof benchHot>>, o: BenchOptions): Row[] {
+  const coalesced: Row[] = r.coalesced
+    ? [
+        ['bare node:http, batched writes req/s | p50 ms | p99 ms | CPU µs/req', sideRow(r.coalesced)],
+        ['ratio bouncer/bare with batched writes (median of rounds)', r.coalesced.ratio],
+      ]
+    : [];
   return [
-    ['bouncer req/s | p50 ms | p99 ms | CPU µs/req', `${r.bouncer.rps} | ${r.bouncer.p50Ms} | ${r.bouncer.p99Ms} | ${r.bouncer.cpuUsPerRequest}`],
-    [`bare ${o.runtime === 'bun' ? 'Bun.serve' : 'node:http'} req/s | p50 ms | p99 ms | CPU µs/req`, `${r.bare.rps} | ${r.bare.p50Ms} | ${r.bare.p99Ms} | ${r.bare.cpuUsPerRequest}`],
+    ['bouncer req/s | p50 ms | p99 ms | CPU µs/req', sideRow(r.bouncer)],
+    [`bare ${o.runtime === 'bun' ? 'Bun.serve' : 'node:http'} req/s | p50 ms | p99 ms | CPU µs/req`, sideRow(r.bare)],
     ['ratio bouncer/bare (median of rounds)', r.ratio],
+    ...coalesced,
     ['origin requests / verifications while measured', `${r.duringMeasurement.originRequests} / ${r.duringMeasurement.signatureVerifications}`],
     ['median of', `${o.runtime}: ${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
   ];

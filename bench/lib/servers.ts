@@ -74,8 +74,10 @@ export async function startGateway(configFile: string, options: { workers?: numb
   return { ...server, url: String(server.ready.url), admin: String(server.ready.admin) };
 }
 
-export async function startBare(options: { cpu?: number; runtime?: Runtime } = {}): Promise<Server & { url: string }> {
+/** `coalesce` (node only): the bare server writes its answers in batches as Bouncer's node front does. */
+export async function startBare(options: { cpu?: number; runtime?: Runtime; coalesce?: boolean } = {}): Promise<Server & { url: string }> {
   const runtime = options.runtime ?? 'node';
-  const server = await startServer('bare server', { command: runtimeCommand(runtime), args: [BARE_SERVER[runtime]], cpu: options.cpu }, (line) => line.msg === 'listening');
+  const args = [BARE_SERVER[runtime], '0', ...(options.coalesce ? ['coalesce'] : [])];
+  const server = await startServer('bare server', { command: runtimeCommand(runtime), args, cpu: options.cpu }, (line) => line.msg === 'listening');
   return { ...server, url: String(server.ready.url) };
 }
