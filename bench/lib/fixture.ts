@@ -32,7 +32,8 @@ export interface Fixture {
   /** The fd limit every child process gets (the hard limit). */
   fdLimit: number;
   gatewayConfig(upstream: string): Promise<string>;
-  validTokensFile(count: number): Promise<string>;
+  /** `count` valid tokens for users first … first + count - 1, one per line. */
+  validTokensFile(count: number, first?: number): Promise<string>;
   invalidTokensFile(count: number): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -60,7 +61,7 @@ export async function createFixture(options: BenchOptions): Promise<Fixture> {
     cpus: twoCpus ? { server: 0, client: 1 } : {},
     fdLimit: Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim()) || 1024,
     gatewayConfig: (upstream) => writeGatewayConfig(dir, upstream, { hsSecret: hsKey.secret, rsPublicKeyFile }),
-    validTokensFile: async (count) => writeTokens(`valid-${count}.txt`, await mintValid(validKey, count)),
+    validTokensFile: async (count, first = 0) => writeTokens(`valid-${first}-${count}.txt`, await mintValid(validKey, count, first)),
     invalidTokensFile: async (count) => writeTokens(`invalid-${count}.txt`, await mintInvalid(hsKey, count)),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
