@@ -9,10 +9,12 @@ import { keyError } from './errors.js';
 export interface VerifyKey {
   /** The kid a token must name to use this key; undefined: only kid-less tokens use it. */
   readonly kid: string | undefined;
-  /** One imported key per allowed algorithm (WebCrypto keys are bound to one algorithm). */
-  readonly byAlg: ReadonlyMap<JwtAlgorithm, CryptoKey>;
-  /** An HMAC secret's own copy for node:crypto, which verifies HS* synchronously (see hmac.ts). */
-  readonly hmacSecret?: KeyObject;
+  /** The algorithms this key may verify. */
+  readonly algs: ReadonlySet<JwtAlgorithm>;
+  /** HMAC secrets and RSA public keys: checked synchronously by node:crypto (see signatures.ts). */
+  readonly nodeKey?: KeyObject;
+  /** EC and Ed25519 keys: one WebCrypto key per algorithm (bound to it), checked by jose. */
+  readonly webCrypto?: ReadonlyMap<JwtAlgorithm, CryptoKey>;
   /** Where it came from, for messages: "jwt.keys[0]", "https://idp/jwks (kid abc)". */
   readonly source: string;
 }
@@ -39,12 +41,7 @@ export async function importSecret(
   if (secret.byteLength < MIN_SECRET_BYTES) {
     throw keyError(source, `HMAC secret is ${secret.byteLength} bytes, at least ${MIN_SECRET_BYTES} required`);
   }
-  const byAlg = new Map<JwtAlgorithm, CryptoKey>();
-  for (const alg of algs) {
-    const hash = `SHA-${alg.slice(2)}`;
-    byAlg.set(alg, await crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash }, false, ['verify']));
-  }
-  return { kid, byAlg, hmacSecret: createSecretKey(secret), source };
+  return { kid, algs: new Set(algs), nodeKey: createSecretKey(secret), source };
 }
 
 /** A public key (from PEM or JWK), usable for the algorithms of its type that are also in algs. */
@@ -57,14 +54,15 @@ export async function importPublicKey(
   const usable = algorithmsOf(key, source);
   const wrong = algs.filter((alg) => !usable.has(alg));
   if (wrong.length > 0) throw keyError(source, `an ${describe(key)} key cannot verify ${wrong.join(', ')}`);
+  if (key.asymmetricKeyType === 'rsa') return { kid, algs: new Set(algs), nodeKey: key, source };
   const jwk = key.export({ format: 'jwk' }) as JWK;
-  const byAlg = new Map<JwtAlgorithm, CryptoKey>();
+  const webCrypto = new Map<JwtAlgorithm, CryptoKey>();
   for (const alg of algs) {
     const imported = await importJWK({ ...jwk, alg }, alg);
     if (imported instanceof Uint8Array) throw keyError(source, 'expected a public key, got a secret');
-    byAlg.set(alg, imported);
+    webCrypto.set(alg, imported);
   }
-  return { kid, byAlg, source };
+  return { kid, algs: new Set(algs), webCrypto, source };
 }
 
 function algorithmsOf(key: KeyObject, source: string): ReadonlySet<JwtAlgorithm> {

@@ -34,7 +34,7 @@ export class KeySet implements KeySource {
         index = this.byKid.get(key.kid) ?? new Map();
         this.byKid.set(key.kid, index);
       }
-      for (const alg of key.byAlg.keys()) {
+      for (const alg of key.algs) {
         this.algorithms.add(alg);
         const list = index.get(alg) ?? [];
         list.push(key);

@@ -1,12 +1,12 @@
 // Signature and claim verification of one token: decode → header policy → pick the issuer's key set
 // (from the unverified iss; nothing is trusted yet) → the signature under an allow-listed alg and a
-// configured key (HMAC with node:crypto; the others, and their claims, by jose) → our own claim
-// checks. Every failure is a deny Decision; nothing throws.
+// configured key (HMAC and RSA with node:crypto; EC and Ed25519, and their claims, by jose) → our own
+// claim checks. Every failure is a deny Decision; nothing throws.
 import { jwtVerify, type JWTPayload } from 'jose';
 import { checkClaims, checkHeader, typMatches, type ClaimPolicy } from './claims.js';
-import { hmacSignatureValid, isHmacAlgorithm } from './hmac.js';
 import { decodeObject } from './json.js';
 import type { KeySource } from './keys.js';
+import { isNodeAlgorithm, signatureValid } from './signatures.js';
 import { checkTokenSyntax } from './token.js';
 import type { Decision, DenyReason } from './types.js';
 
@@ -70,14 +70,14 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
 
   let verified = false;
   for (const key of keys) {
-    const cryptoKey = key.byAlg.get(alg);
-    if (cryptoKey === undefined) continue;
-    // HMAC: our own synchronous check; the claims are checked below either way (jose checks them too).
-    if (key.hmacSecret !== undefined && isHmacAlgorithm(alg)) {
-      verified = hmacSignatureValid(token, alg, key.hmacSecret);
+    // HMAC and RSA: our own synchronous check; the claims are checked below either way (jose checks them too).
+    if (key.nodeKey !== undefined) {
+      verified = isNodeAlgorithm(alg) && signatureValid(token, alg, key.nodeKey);
       if (verified) break;
       continue;
     }
+    const cryptoKey = key.webCrypto?.get(alg);
+    if (cryptoKey === undefined) continue;
     const failure = await joseVerify(token, cryptoKey, alg, policy, now);
     if (failure === undefined) {
       verified = true;
