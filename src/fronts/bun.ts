@@ -10,6 +10,11 @@
 // - duplicate request headers are joined with ", " (node keeps the first Authorization).
 // - a Uint8Array body without content-type gets `application/octet-stream`; a streamed body is sent
 //   chunked even when the origin gave a content-length.
+// - a request pipelined behind one whose answer is still pending (an origin fetch) makes Bun close
+//   the connection with neither answer (uWS "denying async pipelining", oven-sh/bun#38128); node's
+//   front answers both in order. Browsers do not pipeline; answers given at once are not affected.
+// - answers are corked and written once per event-loop turn by Bun itself, which the node front
+//   does by hand (see node.ts).
 import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../gateway/exchange.js';
 import { BAD_REQUEST, INTERNAL_ERROR } from '../gateway/responses.js';
 import { widenBacklog } from './bun-backlog.js';
