@@ -10,8 +10,9 @@
 // decision: the newer displaces the older (a new slot, never an old one rewritten: a slot already
 // handed out keeps its credential), which is verified again when it next comes.
 //
-// Eviction is CLOCK (second chance) over the Map's insertion order: a read sets a bit instead of
-// moving a list node, the evictor gives a recently read entry one more round.
+// The index is a SlotTable (slot-table.ts: open addressing over typed arrays, smaller than a Map).
+// Eviction is CLOCK (second chance): a read sets a bit instead of moving a list node, and the hand
+// that walks the table gives a recently read entry one more round.
 //
 // Memory: a million remembered credentials are the bulk of a busy gateway's heap. Callers hand the
 // cache a flat copy of each credential (flatCopy: a request's token is usually a slice of its
@@ -19,6 +20,7 @@
 // its maker: the authenticator's slots are the decision itself (see remembered.ts), one small object
 // per token.
 import { randomInt } from 'node:crypto';
+import { SlotTable } from './slot-table.js';
 import type { Decision } from './types.js';
 
 /** Slot times count from 2020-01-01T00:00:00Z (epoch ms); whole seconds since fit a V8 small integer until 2054. */
@@ -86,7 +88,7 @@ export interface DecisionCacheOptions<S extends Slot> {
 }
 
 export class DecisionCache<S extends Slot> {
-  private readonly slots = new Map<number, S>();
+  private readonly slots = new SlotTable<S>();
   private readonly max: number;
   private readonly maxTtlMs: number;
   private readonly hashTail: number;
@@ -127,24 +129,13 @@ export class DecisionCache<S extends Slot> {
     if (SLOT_EPOCH_MS + until * this.resolutionMs <= now) return undefined;
     const slot = this.makeSlot(credential, decision, until);
     const key = this.keyOf(credential);
-    if (!this.slots.has(key) && this.slots.size >= this.max) this.evictOne();
-    this.slots.set(key, slot); // a displaced slot keeps its place in the CLOCK order
+    if (!this.slots.has(key) && this.slots.size >= this.max) this.slots.evictOne();
+    this.slots.set(key, slot);
     return slot;
   }
 
   get size(): number {
     return this.slots.size;
-  }
-
-  /** Drops the oldest slot not read since the evictor last passed it. */
-  private evictOne(): void {
-    // Bounded: each step either evicts or clears a bit, and a cleared slot is evicted when met again.
-    for (const [key, slot] of this.slots) {
-      this.slots.delete(key);
-      if (slot.clock % 2 === 0) return;
-      slot.clock -= 1;
-      this.slots.set(key, slot);
-    }
   }
 
   /** FNV-1a over the tail, seeded, folded to a small integer (a V8 Smi: no allocation, no string hash). */
