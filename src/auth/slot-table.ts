@@ -43,12 +43,7 @@ export class SlotTable<S extends Clocked> {
   set(key: number, slot: S): void {
     if (slot.clock % 2 === 0) slot.clock += 1;
     if ((this.size + 1) * 4 > this.keys.length * 3) this.grow();
-    const stored = key + 1;
-    let i = key & this.mask;
-    while (this.keys[i] !== 0 && this.keys[i] !== stored) i = (i + 1) & this.mask;
-    if (this.keys[i] === 0) this.size++;
-    this.keys[i] = stored;
-    this.slots[i] = slot;
+    this.place(key + 1, slot);
   }
 
   delete(key: number): void {
@@ -74,6 +69,14 @@ export class SlotTable<S extends Clocked> {
       }
       slot.clock -= 1;
     }
+  }
+
+  private place(stored: number, slot: S): void {
+    let i = (stored - 1) & this.mask;
+    while (this.keys[i] !== 0 && this.keys[i] !== stored) i = (i + 1) & this.mask;
+    if (this.keys[i] === 0) this.size++;
+    this.keys[i] = stored;
+    this.slots[i] = slot;
   }
 
   private positionOf(key: number): number {
@@ -111,6 +114,7 @@ export class SlotTable<S extends Clocked> {
     this.mask = capacity - 1;
     this.hand = 0;
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.set(keys[i]! - 1, slots[i]!);
+    // Placed as they are: moving to a bigger table reads no slot and sets no CLOCK bit.
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.place(keys[i]!, slots[i]!);
   }
 }

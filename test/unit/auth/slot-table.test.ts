@@ -85,3 +85,14 @@ test('evicting from a full table of new slots takes at most two turns and keeps 
   for (let key = 0; key < 700; key++) if (table.get(key * 1024) !== undefined) found++;
   assert.equal(found, 350);
 });
+
+test('growing keeps every slot where the evictor left it: no bit set back', () => {
+  const table = new SlotTable<TestSlot>();
+  const older = Array.from({ length: 700 }, (_, n) => slot(String(n)));
+  older.forEach((value, n) => table.set(n * 3, value));
+  table.evictOne(); // a whole turn: every bit cleared, one slot gone
+  for (let n = 0; n < 100; n++) table.set(100_000 + n, slot(`new-${n}`)); // past 3/4 of 1,024: it grows
+  const kept = older.filter((value, n) => table.get(n * 3) === value);
+  assert.equal(kept.length, 699);
+  assert.ok(kept.every((value) => value.clock === 0));
+});
