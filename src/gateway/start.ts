@@ -13,6 +13,7 @@ import type { Front } from '../fronts/front.js';
 import { startNodeFront } from '../fronts/node.js';
 import { assembleGateway, type Gateway } from './assemble.js';
 import type { Handler } from './exchange.js';
+import { warmUpRuntime } from './warm-up.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -42,6 +43,10 @@ export interface ServingOptions {
 
 export async function startServing(config: Config, log: Logger, options: ServingOptions): Promise<Serving> {
   const gateway = await assembleGateway(config, log);
+  if (config.warmUpRequests > 0) {
+    const ms = await warmUpRuntime(config.warmUpRequests, (handler) => startFront(handler, { host: '127.0.0.1', port: 0, backlog: 511, reusePort: false }), log);
+    log.info({ requests: config.warmUpRequests, ms: Math.round(ms) }, 'warmed up');
+  }
   const unsubscribe = answerAdminEvents(options.bus, gateway);
   const front = await startFront(gateway.handler, {
     host: config.listen.host,

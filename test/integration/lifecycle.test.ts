@@ -129,3 +129,24 @@ test('the token command mints a token the gateway accepts', async () => {
     await origin.close();
   }
 });
+
+test('the warm-up at start leaves no trace: nothing reaches the origin, the caches and the metrics start empty', async () => {
+  const origin = await startOrigin();
+  origin.on('/api/', fixed({ 'content-type': 'text/plain', 'cache-control': 'public, s-maxage=60' }, 'real'));
+  const gateway = await startGateway({ upstream: origin.url, jwt: jwtConfig(), routes: [{ path: '/api/' }], warmUpRequests: 300, log: { level: 'info' } });
+  try {
+    assert.match(gateway.output(), /"requests":300,"ms":\d+,"msg":"warmed up"/);
+    assert.equal(origin.seen.length, 0, 'the warm-up went to its own stub');
+    assert.equal(await gateway.metric('bouncer_requests_total'), 0);
+    assert.equal(await gateway.metric('bouncer_signature_verifications_total'), 0);
+    const token = await hs256();
+    const first = await get(`${gateway.url}/api/feed`, bearer(token));
+    assert.equal(first.status, 200);
+    assert.equal(first.body, 'real');
+    assert.match(String(first.headers['cache-status']), /fwd=miss/, 'the real cache was empty');
+    assert.equal(await gateway.metric('bouncer_signature_verifications_total'), 1, 'and so were the real decisions');
+  } finally {
+    await gateway.stop();
+    await origin.close();
+  }
+});
