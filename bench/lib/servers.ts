@@ -40,9 +40,13 @@ export interface GatewayKeys {
   rsPublicKeyFile: string;
 }
 
-/** A config protecting /api/ with an HS256 secret and an RS256 public key; JSON is valid YAML. */
-export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys): Promise<string> {
+/**
+ * A config protecting /api/ with an HS256 secret and an RS256 public key, plus any `extra` top-level
+ * keys (e.g. warmUpRequests); JSON is valid YAML.
+ */
+export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys, extra: Record<string, unknown> = {}): Promise<string> {
   const config = {
+    ...extra,
     listen: '127.0.0.1:0',
     upstream,
     admin: { listen: '127.0.0.1:0' },
@@ -55,7 +59,7 @@ export async function writeGatewayConfig(dir: string, upstream: string, keys: Ga
     },
     routes: [{ path: '/api/', auth: 'required', onDenied: 'reject' }],
   };
-  const file = join(dir, 'gateway.json');
+  const file = join(dir, ['gateway', ...Object.keys(extra)].join('-') + '.json');
   await writeFile(file, JSON.stringify(config, null, 2));
   return file;
 }
