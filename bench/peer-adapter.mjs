@@ -27,7 +27,11 @@ if (!key) {
   process.exit(2);
 }
 
+// BOUNCER_WARM_UP=N (optional): warmUpRequests, synthetic requests through a throwaway twin before
+// the listener opens (the harness starts every system cold and waits for its port).
+const warmUpRequests = Number(process.env.BOUNCER_WARM_UP ?? 0);
 const config = {
+  warmUpRequests,
   listen: `127.0.0.1:${env('BENCH_PORT')}`,
   upstream: env('BENCH_ORIGIN'),
   workers: 1,
