@@ -44,8 +44,11 @@ export interface ServingOptions {
 export async function startServing(config: Config, log: Logger, options: ServingOptions): Promise<Serving> {
   const gateway = await assembleGateway(config, log);
   if (config.warmUpRequests > 0) {
-    const ms = await warmUpRuntime(config.warmUpRequests, (handler) => startFront(handler, { host: '127.0.0.1', port: 0, backlog: 511, reusePort: false }), log);
-    log.info({ requests: config.warmUpRequests, ms: Math.round(ms) }, 'warmed up');
+    // Only ever a head start: if it cannot run, the gateway starts cold.
+    await warmUpRuntime(config.warmUpRequests, (handler) => startFront(handler, { host: '127.0.0.1', port: 0, backlog: 511, reusePort: false }), log).then(
+      (ms) => log.info({ requests: config.warmUpRequests, ms: Math.round(ms) }, 'warmed up'),
+      (error: unknown) => log.warn({ err: error }, 'warm-up failed; starting cold'),
+    );
   }
   const unsubscribe = answerAdminEvents(options.bus, gateway);
   const front = await startFront(gateway.handler, {
