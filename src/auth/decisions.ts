@@ -110,12 +110,11 @@ export class DecisionCache<S extends Slot> {
     const key = this.keyOf(credential);
     const slot = this.slots.get(key);
     if (slot === undefined || slot.credential !== credential) return undefined;
-    const clock = slot.clock;
-    if (now >= SLOT_EPOCH_MS + Math.floor(clock / 2) * this.resolutionMs) {
+    if (now >= SLOT_EPOCH_MS + slot.until * this.resolutionMs) {
       this.slots.delete(key);
       return undefined;
     }
-    if (clock % 2 === 0) slot.clock = clock + 1;
+    if (slot.clock % 2 === 0) slot.clock += 1;
     return slot;
   }
 

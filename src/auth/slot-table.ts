@@ -22,13 +22,8 @@ export class SlotTable<S extends Clocked> {
 
   /** The slot stored under `key` (0 ≤ key < 2³⁰). */
   get(key: number): S | undefined {
-    const keys = this.keys;
-    const stored = key + 1;
-    for (let i = key & this.mask; ; i = (i + 1) & this.mask) {
-      const found = keys[i];
-      if (found === stored) return this.slots[i];
-      if (found === 0) return undefined;
-    }
+    const at = this.positionOf(key);
+    return at === -1 ? undefined : this.slots[at];
   }
 
   has(key: number): boolean {
