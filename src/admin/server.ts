@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { listenerUrl } from '../config/units.js';
-import type { PurgeTarget } from '../gateway/serve.js';
+import type { PurgeTarget } from '../cache/serve.js';
 import type { WarmSummary } from '../gateway/warm.js';
 
 export interface AdminServer {

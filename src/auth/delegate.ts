@@ -4,7 +4,7 @@
 // other answer, a timeout or a network error is an AppAuthError (the client gets 502) and is not
 // remembered. Uses the global fetch with AbortSignal.timeout, which behaves the same on Node and Bun.
 import type { JWTPayload } from 'jose';
-import { parseCacheControl, secondsDirective } from '../upstream/cache-control.js';
+import { parseCacheControl, secondsDirective } from '../http/cache-control.js';
 import { DecisionCache, DecisionSlot, flatCopy } from './decisions.js';
 import { InFlight } from './in-flight.js';
 import { AppAuthError } from './errors.js';

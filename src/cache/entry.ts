@@ -1,47 +1,76 @@
-// A stored response: everything delivery needs, pre-built at store time so a hit does no parsing.
-import type CachePolicy from 'http-cache-semantics';
-import type { GatewayResponse } from '../gateway/exchange.js';
+// Building a stored entry from a response the store rules accepted: the header list as it will be
+// delivered (pre-built, so a hit does no work), the times at which it stops being fresh and usable
+// stale, its validators and purge tags. The same for a fresh response and for one updated by a 304.
+import type { HeaderMap } from '../http/exchange.js';
+import { fieldValue } from '../http/fields.js';
+import { responseHeaderList } from '../upstream/headers.js';
+import { NEVER_DELIVERED } from './deliver.js';
+import type { Governing } from './directives.js';
+import type { Lifetime, Timing } from './freshness.js';
+import { NEVER, type StoredEntry } from './store.js';
 
-export interface StoredResponse {
+// Recomputed per delivery (age, content-length), internal to the cache (purge labels), or never
+// delivered (Bouncer-Cache-Control); Set-Cookie is never stored at all.
+const NOT_STORED_FIELDS: ReadonlySet<string> = new Set(['age', 'surrogate-key', 'cache-tag', 'set-cookie', ...NEVER_DELIVERED]);
+
+export interface EntryInput {
   readonly status: number;
-  /** Flat name/value list as delivered, without Age and Cache-Status (added per delivery). */
-  readonly headers: readonly string[];
+  /** The response's fields, repeated lines combined. */
+  readonly headers: HeaderMap;
   readonly body: Uint8Array;
-  /** Epoch ms the response was received (or last revalidated). */
-  readonly responseTime: number;
-  /** Age in seconds the response already had when received (Age header, Date skew). */
-  readonly initialAge: number;
-  /** Epoch ms until which the entry may be served without revalidation. */
-  readonly freshUntil: number;
-  /** Epoch ms after which a hit triggers a background refresh (refresh ahead); Infinity: never. */
-  readonly refreshAt: number;
-  /** Epoch ms until which a stale entry may be served while one request refreshes it. */
-  readonly staleWhileRevalidateUntil: number;
-  /** Epoch ms until which a stale entry may stand in for a failing origin. */
-  readonly staleIfErrorUntil: number;
-  /** The policy object, kept for revalidation. */
-  readonly policy: CachePolicy;
-  /** The request header values this variant was chosen by (see vary.ts), or "" without Vary. */
+  readonly timing: Timing;
+  readonly governing: Governing;
+  readonly lifetime: Lifetime;
+  readonly vary: readonly string[] | null;
   readonly variant: string;
-  readonly etag: string | undefined;
-  readonly lastModified: string | undefined;
-  /** Purge labels from Surrogate-Key / Cache-Tag. */
-  readonly tags: readonly string[];
-  /** Bytes this entry costs the store. */
-  readonly size: number;
-  /**
-   * The last plain GET hit response built from this entry, reused while its Age is unchanged, so
-   * the hot path allocates nothing per request. Owned by delivery; never copied to a new entry.
-   */
-  hitMemo: { readonly age: number; readonly response: GatewayResponse } | undefined;
+  /** Fraction of the fresh lifetime before its end within which a hit refreshes in the background. */
+  readonly refreshAhead: number;
 }
 
-/** The Age header value for an entry at `now` (RFC 9111 §4.2.3, on the store's clock). */
-export function ageSeconds(entry: StoredResponse, now: number): number {
-  return Math.max(0, Math.floor(entry.initialAge + (now - entry.responseTime) / 1000));
+export function newEntry(input: EntryInput): StoredEntry {
+  const { headers, lifetime, timing } = input;
+  const list = responseHeaderList(headers, { dropLength: true, drop: NOT_STORED_FIELDS });
+  list.push('content-length', String(input.body.byteLength));
+  const freshUntil = timing.responseTime + lifetime.freshMs;
+  return {
+    status: input.status,
+    headers: list,
+    body: input.body,
+    requestTime: timing.requestTime,
+    responseTime: timing.responseTime,
+    initialAge: lifetime.initialAge,
+    freshUntil,
+    refreshAt: input.refreshAhead > 0 && lifetime.freshMs > 0 ? freshUntil - lifetime.freshMs * input.refreshAhead : NEVER,
+    staleWhileRevalidateUntil: freshUntil + lifetime.staleWhileRevalidateMs,
+    staleIfErrorUntil: freshUntil + lifetime.staleIfErrorMs,
+    policy: { field: input.governing.field, value: fieldValue(headers, input.governing.field) ?? '' },
+    vary: input.vary,
+    variant: input.variant,
+    etag: fieldValue(headers, 'etag'),
+    lastModified: fieldValue(headers, 'last-modified'),
+    tags: tagsOf(headers),
+  };
 }
 
-/** RFC 9111 §4.3.1: a stored response that can be revalidated instead of fetched again. */
-export function hasValidator(entry: Pick<StoredResponse, 'etag' | 'lastModified'>): boolean {
-  return entry.etag !== undefined || entry.lastModified !== undefined;
+/** The stored header list as a field map again (for a 304 to update). */
+export function headerMapOf(entry: StoredEntry): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let i = 0; i < entry.headers.length; i += 2) {
+    const name = entry.headers[i]!;
+    map[name] = map[name] === undefined ? entry.headers[i + 1]! : `${map[name]}, ${entry.headers[i + 1]}`;
+  }
+  // The governing field may be one that is not delivered (Bouncer-Cache-Control): it still governs.
+  if (entry.policy.field !== 'cache-control' && map[entry.policy.field] === undefined) map[entry.policy.field] = entry.policy.value;
+  return map;
+}
+
+/** Purge labels of a response: Surrogate-Key (space-separated) and Cache-Tag (comma-separated). */
+export function tagsOf(headers: HeaderMap): string[] {
+  const tags: string[] = [];
+  for (const [name, separator] of [['surrogate-key', /\s+/], ['cache-tag', /\s*,\s*/]] as const) {
+    const value = fieldValue(headers, name);
+    if (value === undefined) continue;
+    for (const tag of value.trim().split(separator)) if (tag) tags.push(tag);
+  }
+  return tags;
 }

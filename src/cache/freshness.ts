@@ -1,133 +1,131 @@
-// Whether an origin response may be stored as shared content, and for how long it is fresh and may
-// be served stale. RFC 9111 freshness comes from http-cache-semantics (shared cache; heuristic
-// freshness only when a route configures it); Bouncer adds its invariants: Set-Cookie, private,
-// no-store and Vary: * are never stored, whatever a route says.
-import CachePolicy from 'http-cache-semantics';
-import type { HeaderMap } from '../gateway/exchange.js';
-import { parseCacheControl, secondsDirective, type Directives } from '../upstream/cache-control.js';
-import { parseVary } from './vary.js';
+// RFC 9111 §4.2: how old a response already is when it arrives, how long it stays fresh, and the
+// windows in which it may be served stale (§4.2.4, RFC 5861). Small predicates, each naming the
+// section it implements; the store rules (storable.ts) and revalidation (revalidate.ts) use them.
+import { secondsDirective, type Directives } from '../http/cache-control.js';
+import type { HeaderMap } from '../http/exchange.js';
+import { fieldValue, firstMember } from '../http/fields.js';
+import type { Governing } from './directives.js';
 
-// not-shareable: RFC 9111 §3.5 forbids it (credentials on the request, no public/s-maxage/must-revalidate).
-export type NotStorableReason = 'set-cookie' | 'private' | 'no-store' | 'vary-star' | 'status' | 'not-shareable' | 'not-fresh';
+/** When the request that produced a response was sent and its response received (epoch ms). */
+export interface Timing {
+  readonly requestTime: number;
+  readonly responseTime: number;
+}
 
-/** A route's caching rules, compiled from its `cache:` section. */
-export interface CacheRule {
+/** What a route adds to the origin's word (see route-cache.ts). */
+export interface FreshnessRule {
+  /** Fresh this long whatever the origin said (but no-cache), for the statuses ROUTE_TTL_STATUSES. */
   readonly ttl: number | undefined;
-  readonly shareAuthenticated: boolean;
   readonly staleWhileRevalidate: number | undefined;
   readonly staleIfError: number | undefined;
+  /** Heuristic freshness as a fraction of the time since Last-Modified; off when undefined. */
   readonly heuristic: number | undefined;
+  /** Stale-if-error when neither the origin nor the route says (cache.staleOnError; 0: off). */
+  readonly staleOnError: number;
 }
 
 export interface Lifetime {
-  /** How long the response is fresh from now (0: stored only to be revalidated). */
+  /** The response's age when received, in seconds (§4.2.3 corrected_initial_age). */
+  readonly initialAge: number;
+  /** How long from its arrival the response is fresh (0: usable only after revalidation). */
   readonly freshMs: number;
   readonly staleWhileRevalidateMs: number;
   readonly staleIfErrorMs: number;
 }
 
-export type Assessment =
-  | {
-      readonly storable: true;
-      readonly policy: CachePolicy;
-      readonly initialAge: number;
-      readonly lifetime: Lifetime;
-      readonly vary: string[] | null;
-    }
-  | { readonly storable: false; readonly reason: NotStorableReason };
+// RFC 9110 §15.1: statuses a cache may store with heuristic freshness; a route's ttl applies to these.
+export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]);
 
-export interface AssessInput {
-  readonly path: string;
-  readonly requestHeaders: HeaderMap;
-  /** The request carried a token or Authorization (RFC 9111 §3.5 applies). */
-  readonly credentialed: boolean;
-  readonly status: number;
-  readonly responseHeaders: HeaderMap;
-  readonly rule: CacheRule;
-}
-
-// Statuses a route's ttl may force-store (RFC 9110 §15.1 "heuristically cacheable").
-const ROUTE_TTL_STATUSES = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]);
-
-export function assessResponse(input: AssessInput): Assessment {
-  const { responseHeaders: headers, rule } = input;
-  if (headers['set-cookie'] !== undefined) return { storable: false, reason: 'set-cookie' };
-  const cc = parseCacheControl(headers['cache-control']);
-  if (cc.has('private')) return { storable: false, reason: 'private' };
-  if (cc.has('no-store')) return { storable: false, reason: 'no-store' };
-  const vary = parseVary(headers.vary);
-  if (vary === '*') return { storable: false, reason: 'vary-star' };
-  if (input.credentialed && !rule.shareAuthenticated && rule.ttl === undefined && !explicitlyShared(cc)) {
-    return { storable: false, reason: 'not-shareable' };
-  }
-
-  const policy = newPolicy(input.path, input.requestHeaders, input.status, headers, rule);
-  if (rule.ttl !== undefined ? !ROUTE_TTL_STATUSES.has(input.status) : !policy.storable()) return { storable: false, reason: 'status' };
-  const lifetime = lifetimeOf(policy, cc, rule);
-  if (lifetime.freshMs <= 0 && !hasValidators(headers)) return { storable: false, reason: 'not-fresh' };
-  return { storable: true, policy, initialAge: policy.age(), lifetime, vary };
+/** RFC 9110 §5.6.7: an HTTP-date in epoch ms; NaN when invalid, undefined when absent. */
+export function httpDate(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Date.parse(value);
 }
 
 /**
- * A 304 answering our conditional request (RFC 9111 §4.3.4): the stored response with its headers
- * updated and a new lifetime, or undefined when the 304 does not match what is stored.
+ * RFC 9111 §5.1: the Age field in seconds. A list keeps its first member; a value that is not a
+ * non-negative integer is ignored (0).
  */
-export function assessRevalidation(
-  stored: CachePolicy,
-  input: Omit<AssessInput, 'status' | 'credentialed'>,
-): { policy: CachePolicy; initialAge: number; lifetime: Lifetime; headers: HeaderMap } | undefined {
-  const request = { url: input.path, method: 'GET', headers: withoutCredentials(input.requestHeaders) };
-  const { policy, modified } = stored.revalidatedPolicy(request, { status: 304, headers: input.responseHeaders as CachePolicy.Headers });
-  if (modified) return undefined;
-  const headers = policy.responseHeaders() as HeaderMap;
-  delete headers.age; // Age is computed per delivery
-  const cc = parseCacheControl(headers['cache-control']);
-  return { policy, initialAge: policy.age(), lifetime: lifetimeOf(policy, cc, input.rule), headers };
+export function ageValue(headers: HeaderMap): number {
+  const value = firstMember(fieldValue(headers, 'age'));
+  return value !== undefined && /^\d+$/.test(value) ? Math.min(Number(value), 2 ** 31) : 0;
 }
 
-/** RFC 9111 §3.5: a response to a credentialed request may be shared only when it says so. */
-function explicitlyShared(cc: Directives): boolean {
-  return cc.has('public') || cc.has('s-maxage') || cc.has('must-revalidate');
+/** RFC 9111 §4.2.3: corrected_initial_age, in whole seconds. */
+export function initialAge(headers: HeaderMap, timing: Timing): number {
+  const date = httpDate(fieldValue(headers, 'date'));
+  const apparentAge = date === undefined || Number.isNaN(date) ? 0 : Math.max(0, Math.floor((timing.responseTime - date) / 1000));
+  const responseDelay = Math.max(0, Math.floor((timing.responseTime - timing.requestTime) / 1000));
+  return Math.max(apparentAge, ageValue(headers) + responseDelay);
 }
 
-function lifetimeOf(policy: CachePolicy, cc: Directives, rule: CacheRule): Lifetime {
-  const freshMs =
-    rule.ttl !== undefined && !cc.has('no-cache') ? rule.ttl : Math.max(0, (policy.maxAge() - policy.age()) * 1000);
-  // must-revalidate, proxy-revalidate and no-cache forbid serving stale (RFC 9111 §5.2.2.2, .8, .4);
-  // an explicit stale-* directive, or the route's configuration, grants it otherwise.
-  const mayServeStale = !cc.has('must-revalidate') && !cc.has('proxy-revalidate') && !cc.has('no-cache');
-  return {
-    freshMs,
-    staleWhileRevalidateMs: mayServeStale ? (secondsDirective(cc, 'stale-while-revalidate') ?? rule.staleWhileRevalidate ?? 0) : 0,
-    staleIfErrorMs: mayServeStale ? (secondsDirective(cc, 'stale-if-error') ?? rule.staleIfError ?? 0) : 0,
-  };
+/** RFC 9111 §3: the response says how long it is fresh (rather than leaving it to a heuristic). */
+export function hasExplicitFreshness(governing: Governing, headers: HeaderMap): boolean {
+  const d = governing.directives;
+  return d.has('s-maxage') || d.has('max-age') || (governing.field === 'cache-control' && headers.expires !== undefined);
 }
 
-function newPolicy(path: string, requestHeaders: HeaderMap, status: number, headers: HeaderMap, rule: CacheRule): CachePolicy {
-  return new CachePolicy(
-    // Credentials were judged above (and by Bouncer's own auth): the policy sees the request without them.
-    { url: path, method: 'GET', headers: withoutCredentials(requestHeaders) },
-    { status, headers: headers as CachePolicy.Headers },
-    { shared: true, cacheHeuristic: rule.heuristic ?? 0, immutableMinTimeToLive: 0 },
-  );
-}
-
-function withoutCredentials(headers: HeaderMap): CachePolicy.Headers {
-  const { authorization: _authorization, cookie: _cookie, ...rest } = headers;
-  return rest as CachePolicy.Headers;
-}
-
-function hasValidators(headers: HeaderMap): boolean {
-  return headers.etag !== undefined || headers['last-modified'] !== undefined;
-}
-
-/** Purge labels of a response: Surrogate-Key (space-separated) and Cache-Tag (comma-separated). */
-export function tagsOf(headers: HeaderMap): string[] {
-  const tags: string[] = [];
-  for (const [name, separator] of [['surrogate-key', /\s+/], ['cache-tag', /\s*,\s*/]] as const) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    for (const tag of (Array.isArray(value) ? value.join(' ') : value).trim().split(separator)) if (tag) tags.push(tag);
+/**
+ * RFC 9111 §4.2.1: the freshness lifetime in ms, from the response's Date. s-maxage (a shared cache),
+ * then max-age, then Expires − Date; an invalid value means already stale (§1.2.2, §5.3: an invalid
+ * Expires, "0" included, is a time in the past). Targeted fields replace Cache-Control and Expires
+ * (RFC 9213 §2.2). Heuristic freshness only where the route configures it (§4.2.2).
+ */
+export function freshnessLifetime(governing: Governing, headers: HeaderMap, status: number, heuristic: number | undefined, timing: Timing): number {
+  const d = governing.directives;
+  for (const name of ['s-maxage', 'max-age'] as const) {
+    const seconds = secondsDirective(d, name);
+    if (seconds !== undefined) return seconds ?? 0;
   }
-  return tags;
+  const date = httpDate(fieldValue(headers, 'date'));
+  const dateValue = date === undefined || Number.isNaN(date) ? timing.responseTime : date;
+  if (governing.field === 'cache-control' && headers.expires !== undefined) {
+    const expires = httpDate(fieldValue(headers, 'expires'))!;
+    return Number.isNaN(expires) ? 0 : Math.max(0, expires - dateValue);
+  }
+  if (heuristic !== undefined && HEURISTIC_STATUSES.has(status)) {
+    const lastModified = httpDate(fieldValue(headers, 'last-modified'));
+    if (lastModified !== undefined && !Number.isNaN(lastModified)) return Math.max(0, Math.floor((dateValue - lastModified) * heuristic));
+  }
+  return 0;
+}
+
+/** RFC 9111 §5.2.2.4: no-cache — stored, but used only after revalidation (lifetime 0). */
+export function mustRevalidateEachUse(directives: Directives): boolean {
+  return directives.has('no-cache');
+}
+
+/**
+ * RFC 9111 §4.2.4: must-revalidate, proxy-revalidate and no-cache forbid serving stale at all
+ * (§5.2.2.2, .8, .4), explicit stale-* directives (RFC 5861) included.
+ */
+export function staleForbidden(directives: Directives): boolean {
+  return directives.has('must-revalidate') || directives.has('proxy-revalidate') || directives.has('no-cache');
+}
+
+/**
+ * Whether cache.staleOnError, the stale-if-error nobody stated, may apply: not when s-maxage is
+ * present, which implies proxy-revalidate for a shared cache (§5.2.2.10). A route's own
+ * staleWhileRevalidate / staleIfError are the operator's explicit word for this cache and apply
+ * beside s-maxage, as an explicit stale-* directive does.
+ */
+export function implicitStaleAllowed(directives: Directives): boolean {
+  return !staleForbidden(directives) && !directives.has('s-maxage');
+}
+
+export function lifetimeOf(governing: Governing, headers: HeaderMap, status: number, rule: FreshnessRule, timing: Timing): Lifetime {
+  const d = governing.directives;
+  const age = initialAge(headers, timing);
+  let freshMs: number;
+  if (mustRevalidateEachUse(d)) freshMs = 0;
+  else if (rule.ttl !== undefined && HEURISTIC_STATUSES.has(status)) freshMs = rule.ttl;
+  else freshMs = Math.max(0, freshnessLifetime(governing, headers, status, rule.heuristic, timing) - age * 1000);
+  if (staleForbidden(d)) return { initialAge: age, freshMs, staleWhileRevalidateMs: 0, staleIfErrorMs: 0 };
+  const swr = secondsDirective(d, 'stale-while-revalidate');
+  const sie = secondsDirective(d, 'stale-if-error');
+  return {
+    initialAge: age,
+    freshMs,
+    staleWhileRevalidateMs: typeof swr === 'number' ? swr : (rule.staleWhileRevalidate ?? 0),
+    staleIfErrorMs: typeof sie === 'number' ? sie : (rule.staleIfError ?? (implicitStaleAllowed(d) ? rule.staleOnError : 0)),
+  };
 }

@@ -1,45 +1,34 @@
-// Vary support (RFC 9111 §4.1): a response that varies is stored under its primary key as a marker
-// naming the request headers it varies on, and as a variant under a secondary key made of those
-// headers' values. Accept-Encoding is reduced to the encoding that would be chosen so variants do
-// not multiply with every browser's spelling of the header.
-import type { HeaderMap } from '../gateway/exchange.js';
+// Vary (RFC 9111 §4.1): a stored response answers only requests whose selecting header fields match
+// those of the request it answered. The request compared is the one Bouncer sends the origin (its
+// identity headers set, client copies removed), not the client's: an origin that varies on
+// X-User-Id gets one variant per user. Accept-Encoding is compared by the coding it selects.
+import { normaliseAcceptEncoding } from '../http/accept-encoding.js';
+import { listMembers } from '../http/fields.js';
 
-/** Request header names the response varies on (lower-case, sorted), "*" or null for none. */
-export function parseVary(value: string | string[] | undefined): string[] | '*' | null {
-  if (value === undefined) return null;
-  const names = (Array.isArray(value) ? value.join(',') : value)
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
+/** A request's header values as the origin sees them (lower-case names; undefined: not sent). */
+export interface VaryRequest {
+  header(name: string): string | undefined;
+}
+
+/** Request header names the response varies on (lower-case, sorted, unique), "*", or null for none. */
+export function parseVary(value: string | undefined): string[] | '*' | null {
+  const names = listMembers(value).map((name) => name.toLowerCase());
   if (names.includes('*')) return '*';
   return names.length ? [...new Set(names)].sort() : null;
 }
 
-/** The secondary-key fragment for a request, given the names a stored response varies on. */
-export function variantOf(names: readonly string[], headers: HeaderMap): string {
+/** The secondary-key fragment of a request, given the names a stored response varies on. */
+export function variantOf(names: readonly string[], request: VaryRequest): string {
   let out = '';
   for (const name of names) {
-    const raw = headers[name];
-    const value = Array.isArray(raw) ? raw.join(', ') : raw;
+    const value = request.header(name);
     out += `${name}=${name === 'accept-encoding' ? normaliseAcceptEncoding(value) : normaliseValue(value)}\n`;
   }
   return out;
 }
 
+/** RFC 9111 §4.1: values compared after normalising whitespace around list commas. */
 function normaliseValue(value: string | undefined): string {
+  // NUL cannot occur in a field value, so "absent" never equals a value sent.
   return value === undefined ? '\u0000' : value.trim().replace(/\s*,\s*/g, ',');
-}
-
-/** br, gzip or identity: the coding a typical origin would pick for this Accept-Encoding. */
-export function normaliseAcceptEncoding(value: string | undefined): string {
-  if (!value) return 'identity';
-  const accepted = new Set<string>();
-  for (const part of value.toLowerCase().split(',')) {
-    const [coding, ...params] = part.trim().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (coding && (q === undefined || Number(q.slice(2)) > 0)) accepted.add(coding.trim());
-  }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip') || accepted.has('x-gzip')) return 'gzip';
-  return 'identity';
 }

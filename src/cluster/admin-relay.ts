@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AdminActions, WarmRequest } from '../admin/server.js';
 import type { Gateway } from '../gateway/assemble.js';
-import type { PurgeTarget } from '../gateway/serve.js';
+import type { PurgeTarget } from '../cache/serve.js';
 import type { WarmSummary } from '../gateway/warm.js';
 import type { Bus, BusEvent } from './bus.js';
 
@@ -18,7 +18,7 @@ export function answerAdminEvents(bus: Bus, gateway: Gateway): () => void {
   return bus.subscribe((event: BusEvent) => {
     if (event.type === 'purge') {
       const { id, target } = event as unknown as PurgeRequestEvent;
-      bus.publish({ type: 'purged', id, purged: gateway.serve.purge(target) } satisfies PurgedEvent);
+      void gateway.serve.purge(target).then((purged) => bus.publish({ type: 'purged', id, purged } satisfies PurgedEvent));
     } else if (event.type === 'warm') {
       const { id, request } = event as unknown as WarmRequestEvent;
       void gateway.warm(request).then((summary) => bus.publish({ type: 'warmed', id, summary } satisfies WarmedEvent));

@@ -122,8 +122,15 @@ export const configSchema = z.strictObject({
        * refreshed in the background, so a steady crowd never sees it expire. 0 turns it off.
        */
       refreshAhead: z.number().min(0).max(0.9).default(0.1),
+      /**
+       * RFC 9111 §4.2.4: when the origin cannot be reached or answers 500/502/503/504, a stored stale
+       * response stands in for this long past its freshness, unless the response says
+       * must-revalidate, proxy-revalidate, no-cache or s-maxage (or its own stale-if-error, or the
+       * route's staleIfError, says otherwise). 0 turns it off.
+       */
+      staleOnError: duration.default(86_400_000),
     })
-    .default({ maxBytes: 256 * 1024 * 1024, maxObjectBytes: 8 * 1024 * 1024, uncacheableTtl: 5_000, refreshAhead: 0.1 }),
+    .default({ maxBytes: 256 * 1024 * 1024, maxObjectBytes: 8 * 1024 * 1024, uncacheableTtl: 5_000, refreshAhead: 0.1, staleOnError: 86_400_000 }),
   warm: warmSchema.optional(),
   /**
    * Before the public listener opens, send this many synthetic requests through a throwaway copy of

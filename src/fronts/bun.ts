@@ -15,8 +15,8 @@
 //   front answers both in order. Browsers do not pipeline; answers given at once are not affected.
 // - answers are corked and written once per event-loop turn by Bun itself, which the node front
 //   does by hand (see node.ts).
-import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../gateway/exchange.js';
-import { BAD_REQUEST, INTERNAL_ERROR } from '../gateway/responses.js';
+import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../http/exchange.js';
+import { BAD_REQUEST, INTERNAL_ERROR } from '../http/responses.js';
 import { widenBacklog } from './bun-backlog.js';
 import { bunRuntime } from './bun-runtime.js';
 import type { BunApi, BunServer } from './bun-types.js';

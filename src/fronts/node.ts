@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
-import { isPromise, type GatewayResponse, type Handler } from '../gateway/exchange.js';
+import { isPromise, type GatewayResponse, type Handler } from '../http/exchange.js';
 import type { Front, FrontOptions } from './front.js';
 
 export function startNodeFront(handler: Handler, options: FrontOptions): Promise<Front> {

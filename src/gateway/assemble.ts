@@ -1,25 +1,29 @@
-// Builds the runtime-neutral gateway from validated configuration: auth, routes, store, origin
-// client, serve stage, pipeline and warmer. start.ts adds the listeners; tests use this directly
-// with their own clock.
+// Builds the runtime-neutral gateway from validated configuration: the route matcher, auth
+// (authorize), the cache (store, serve), the origin client, the pipeline and the warmer. start.ts
+// adds the listeners; tests use this directly with their own clock.
 import type { Logger } from 'pino';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
+import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
 import { createAppAuth } from '../auth/delegate.js';
 import { FailureLimiter } from '../auth/flood.js';
+import { compileRouteAuth, identityHeaderNames } from '../auth/route-auth.js';
 import { MemoryStore } from '../cache/memory-store.js';
+import { compileRouteCaches } from '../cache/route-cache.js';
+import { createServe, type Serve } from '../cache/serve.js';
 import { SingleFlight } from '../cache/single-flight.js';
 import type { Config } from '../config/schema.js';
-import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
+import type { Handler } from '../http/exchange.js';
+import { compileMatcher } from '../http/route-match.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
 import type { OriginClient, OriginTimeouts } from '../upstream/origin.js';
-import type { Handler } from './exchange.js';
 import { createPipeline } from './pipeline.js';
-import { compileRoutes } from './routes.js';
-import { createServe, type Serve } from './serve.js';
 import { createWarmer, type WarmList, type WarmSummary } from './warm.js';
 
 export interface Gateway {
   readonly handler: Handler;
+  readonly authorizer: Authorizer;
   readonly serve: Serve;
   readonly store: MemoryStore;
   readonly metrics: Metrics;
@@ -37,19 +41,31 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const authenticator = await createAuthenticator(config.jwt, { now, hooks: authHooks(metrics, log) });
-  const routes = compileRoutes(config.routes, (endpoint) =>
+  const match = compileMatcher(config.routes.map((route) => route.path));
+  const routeAuth = compileRouteAuth(config.routes, (endpoint) =>
     createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() }),
   );
   const { flood } = config.jwt;
+  const authorizer = createAuthorizer({
+    match,
+    routes: routeAuth,
+    decider: authenticator,
+    cookieName: config.jwt.cookie,
+    flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
+    metrics,
+    log,
+  });
   const upstream = new URL(config.upstream);
   const origin = await createOriginClient(upstream.origin, config.timeouts);
   const store = new MemoryStore(config.cache);
+  const routeCaches = compileRouteCaches(config.routes, config.cache);
   const serve = createServe({
     store,
+    routes: routeCaches,
     flights: new SingleFlight(),
     origin,
     originHost: upstream.host,
-    reserved: routes.identityHeaderNames,
+    reserved: identityHeaderNames(routeAuth),
     maxObjectBytes: config.cache.maxObjectBytes,
     uncacheableTtl: config.cache.uncacheableTtl,
     refreshAhead: config.cache.refreshAhead,
@@ -57,19 +73,17 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     log,
     now,
   });
-  const handler = createPipeline({
-    routes,
-    decider: authenticator,
-    cookieName: config.jwt.cookie,
+  const handler = createPipeline({ authorizer, serve, metrics, log });
+  const warmer = createWarmer(
+    authorizer,
     serve,
-    metrics,
-    log,
-    flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
-  });
-  const warmer = createWarmer(routes, serve);
+    (route) => route !== -1 && routeCaches.byRoute[route]!.enabled,
+    (route) => route !== -1 && routeAuth[route]!.partitionBy.length > 0,
+  );
 
   return {
     handler,
+    authorizer,
     serve,
     store,
     metrics,

@@ -12,7 +12,7 @@ import { startBunFront } from '../fronts/bun.js';
 import type { Front } from '../fronts/front.js';
 import { startNodeFront } from '../fronts/node.js';
 import { assembleGateway, type Gateway } from './assemble.js';
-import type { Handler } from './exchange.js';
+import type { Handler } from '../http/exchange.js';
 import { warmUpRuntime } from './warm-up.js';
 
 export interface RunningGateway {

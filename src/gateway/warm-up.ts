@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { validateConfig } from '../config/load.js';
 import type { Front } from '../fronts/front.js';
 import { assembleGateway } from './assemble.js';
-import type { Handler } from './exchange.js';
+import type { Handler } from '../http/exchange.js';
 
 const CONCURRENCY = 64;
 /** Distinct URLs: each is a miss (one origin request, its waiters collapsed), then hits. */

@@ -1,10 +1,8 @@
 // Warming: fetch listed URLs into the cache before the crowd asks, with a service identity (the
 // configured subject plus, for partitioned routes, each listed set of partition claims).
-import { partitionValues } from '../auth/identity.js';
-import type { GatewayRequest } from './exchange.js';
-import { parseTarget } from './path.js';
-import type { RouteTable } from './routes.js';
-import type { Serve } from './serve.js';
+import type { Authorizer } from '../auth/authorize.js';
+import type { Serve } from '../cache/serve.js';
+import type { GatewayRequest } from '../http/exchange.js';
 
 export interface WarmList {
   readonly urls: readonly string[];
@@ -29,24 +27,13 @@ export interface WarmSummary {
   readonly results: readonly WarmResult[];
 }
 
-export function createWarmer(routes: RouteTable, serve: Serve) {
+export function createWarmer(authorizer: Authorizer, serve: Serve, isCached: (route: number) => boolean, partitioned: (route: number) => boolean) {
   async function warmOne(url: string, partition: Readonly<Record<string, unknown>>, subject: string): Promise<WarmResult> {
-    const target = parseTarget(url);
-    if (typeof target === 'string') return { url, partition, status: 400, stored: false, bytes: 0, error: target };
-    const route = routes.match(target.path);
-    if (!route.cache.enabled) return { url, partition, status: 0, stored: false, bytes: 0, error: 'no caching route matches' };
-    const claims = { sub: subject, ...partition };
-    const request: GatewayRequest = { method: 'GET', url, headers: {}, remoteAddress: '127.0.0.1', secure: false, body: null };
+    const verdict = authorizer.service(requestFor(url), { sub: subject, ...partition });
+    if (verdict.kind === 'refused') return { url, partition, status: verdict.response.status, stored: false, bytes: 0, error: verdict.reason };
+    if (!isCached(verdict.route)) return { url, partition, status: 0, stored: false, bytes: 0, error: 'no caching route matches' };
     try {
-      const result = await serve.warm({
-        request,
-        route,
-        path: target.path,
-        query: target.query,
-        identity: { claims },
-        partition: route.partitionBy.length === 0 ? '' : partitionValues(claims, route.partitionBy),
-        credentialed: true,
-      });
+      const result = await serve.warm(verdict);
       return { url, partition, ...result, ...(result.stored ? {} : { error: `not stored (status ${result.status})` }) };
     } catch (error) {
       return { url, partition, status: 0, stored: false, bytes: 0, error: (error as Error).message };
@@ -56,9 +43,8 @@ export function createWarmer(routes: RouteTable, serve: Serve) {
   /** A URL on a partitioned route is warmed once per listed partition; any other URL once. */
   function jobsOf(list: WarmList) {
     return list.urls.flatMap((url) => {
-      const target = parseTarget(url);
-      const partitioned = typeof target !== 'string' && routes.match(target.path).partitionBy.length > 0;
-      return partitioned && list.partitions.length > 0 ? list.partitions.map((partition) => ({ url, partition })) : [{ url, partition: {} }];
+      const verdict = authorizer.service(requestFor(url), {});
+      return verdict.kind === 'allowed' && partitioned(verdict.route) && list.partitions.length > 0 ? list.partitions.map((partition) => ({ url, partition })) : [{ url, partition: {} }];
     });
   }
 
@@ -81,4 +67,8 @@ export function createWarmer(routes: RouteTable, serve: Serve) {
   }
 
   return { warm };
+}
+
+function requestFor(url: string): GatewayRequest {
+  return { method: 'GET', url, headers: {}, remoteAddress: '127.0.0.1', secure: false, body: null };
 }

@@ -18,13 +18,21 @@ export const AUTH_OUTCOMES = [
 ] as const;
 export type AuthOutcome = (typeof AUTH_OUTCOMES)[number];
 
+/**
+ * Why Bouncer asked the origin: a client's miss (fetched to store, or forwarded because its key is
+ * not storable), a client's revalidation of a stale entry, a background refresh (refresh ahead,
+ * stale-while-revalidate), a warm, or a request the cache does not handle (pass).
+ */
+export const ORIGIN_PURPOSES = ['miss', 'revalidate', 'refresh', 'warm', 'pass'] as const;
+export type OriginPurpose = (typeof ORIGIN_PURPOSES)[number];
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bouncer_process_' });
 
-  const requests = new FastCounter({
+  const requests = new FastCounter<'cache_status'>({
     name: 'bouncer_requests_total',
-    help: 'Requests answered, by cache status (hit, stale, miss, collapsed, pass, bypass, denied, error)',
+    help: 'Client requests answered, by the word of their Cache-Status (hit, stale, revalidated, miss, collapsed, bypass, denied, error)',
     labelNames: ['cache_status'] as const,
     registry,
   });
@@ -54,7 +62,7 @@ export function createMetrics() {
   });
   const originRequests = new FastCounter({
     name: 'bouncer_origin_requests_total',
-    help: 'Requests sent to the origin, by purpose (fetch, pass, revalidate) and result',
+    help: 'Requests sent to the origin, by purpose (miss, revalidate, refresh, warm, pass) and result (status or error code)',
     labelNames: ['purpose', 'result'] as const,
     registry,
   });
@@ -69,6 +77,12 @@ export function createMetrics() {
     labelNames: ['result'] as const,
     registry,
   });
+  const storeFaults = new FastCounter({
+    name: 'bouncer_cache_store_faults_total',
+    help: 'Cache store operations that failed and were answered without the store, by operation (get, set, delete, purge)',
+    labelNames: ['operation'] as const,
+    registry,
+  });
   const duration = new FastHistogram({
     name: 'bouncer_request_duration_seconds',
     help: 'Time from request received to response headers handed to the front',
@@ -76,7 +90,7 @@ export function createMetrics() {
     registry,
   });
 
-  return { registry, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, duration };
+  return { registry, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, duration };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -4,7 +4,7 @@
 // idle timer re-armed on every chunk. Bun's fetch does not tell when the connection is made, so the
 // connect timeout is not separate: connecting counts against the headers deadline.
 import type { BunRequestInit } from '../fronts/bun-types.js';
-import type { HeaderMap } from '../gateway/exchange.js';
+import type { HeaderMap } from '../http/exchange.js';
 import { UpstreamError, type OriginClient, type OriginRequest, type OriginResponse, type OriginTimeouts } from './origin.js';
 
 export function createFetchClient(origin: string, timeouts: OriginTimeouts): OriginClient {

@@ -1,6 +1,6 @@
 // The contract with the origin: one request out, status + headers + a body stream back. Each
 // runtime gets the fastest client it has (undici on Node); the pipeline sees only this.
-import type { HeaderMap } from '../gateway/exchange.js';
+import type { HeaderMap } from '../http/exchange.js';
 
 export interface OriginRequest {
   readonly method: string;
@@ -8,10 +8,13 @@ export interface OriginRequest {
   readonly path: string;
   readonly headers: Record<string, string | string[]>;
   readonly body: AsyncIterable<Uint8Array> | null;
+  /** A 103 Early Hints interim response arrived (clients that can report them do). */
+  readonly onEarlyHints?: ((headers: HeaderMap) => void) | undefined;
 }
 
 export interface OriginResponse {
   readonly status: number;
+  /** Repeated field lines combined into one value (RFC 9110 §5.3); Set-Cookie stays a list. */
   readonly headers: HeaderMap;
   readonly body: AsyncIterable<Uint8Array>;
   /** Stops reading the body and frees the connection. */

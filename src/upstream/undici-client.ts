@@ -1,6 +1,7 @@
 // The origin client on Node: an undici Pool (keep-alive, pipelining off) to one origin.
 import type { Readable } from 'node:stream';
 import { Pool, errors } from 'undici';
+import { combinedFields } from '../http/fields.js';
 import { UpstreamError, type OriginClient, type OriginRequest, type OriginResponse, type OriginTimeouts } from './origin.js';
 
 export function createUndiciClient(origin: string, timeouts: OriginTimeouts): OriginClient {
@@ -22,11 +23,12 @@ export function createUndiciClient(origin: string, timeouts: OriginTimeouts): Or
           headers: request.headers,
           // undici streams any async iterable; its types name only Readable.
           body: request.body as Readable | null,
+          ...(request.onEarlyHints && { onInfo: (info) => { if (info.statusCode === 103) request.onEarlyHints?.(info.headers); } }),
         });
         const body = response.body;
         return {
           status: response.statusCode,
-          headers: response.headers,
+          headers: combinedFields(response.headers),
           body: translateBodyErrors(body),
           // dump() reads a small remainder so the connection is reused, else closes it; never throws.
           abort: () => void body.dump({ limit: 64 * 1024 }).catch(() => undefined),

@@ -1,6 +1,6 @@
 // A real origin for tests: node:http on an ephemeral loopback port whose answers the test controls
 // per path, and which records every request it receives (method, url, headers) so tests can count
-// origin hits and inspect what the gateway forwarded.
+// origin hits and inspect what the gateway forwarded. It sends no Date unless a responder does.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -28,6 +28,9 @@ export async function startOrigin(port = 0): Promise<TestOrigin> {
   const seen: SeenRequest[] = [];
   const responders = new Map<string, Responder>();
   const server = createServer(async (req, res) => {
+    // No automatic Date: the cache computes an apparent age from it (RFC 9111 §4.2.3), and tests that
+    // move a fake clock would see responses age with it. A test that wants a Date sends one.
+    res.sendDate = false;
     let body = '';
     for await (const chunk of req) body += chunk;
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });

@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { validateConfig } from '../../src/config/load.js';
 import { assembleGateway, type Gateway } from '../../src/gateway/assemble.js';
-import { isPromise, type GatewayResponse } from '../../src/gateway/exchange.js';
+import { isPromise, type GatewayResponse } from '../../src/http/exchange.js';
 
 export interface Clock {
   now: number;

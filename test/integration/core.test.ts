@@ -97,9 +97,13 @@ describe('core gateway', () => {
       });
     }
 
-    test('a valid token on the pass route is cached and its identity forwarded', async () => {
+    test('a valid token on the pass route is served the shared copy, filled without anyone\'s identity', async () => {
       const reply = await get(`${gateway.url}/pass/valid`, { ...bearer(await hs256({ sub: 'alice' })), 'x-user-id': 'admin' });
-      assert.equal(reply.body, 'anon alice');
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body, 'anon -');
+      assert.equal(reply.headers['cache-status'], 'Bouncer; fwd=miss; stored');
+      const seen = origin.seen.filter((r) => r.url === '/pass/valid');
+      assert.deepEqual(seen.map((r) => [r.headers['x-user-id'], r.headers.authorization]), [[undefined, undefined]]);
     });
   });
 
@@ -114,12 +118,13 @@ describe('core gateway', () => {
     assert.equal(reply.status, 200);
   });
 
-  test('a client-sent X-User-Id never reaches the origin; the verified one does', async () => {
+  test('a client-sent X-User-Id never reaches the origin; the verified one does, on a request not stored', async () => {
     origin.on('/api/whoami', fixed({ 'content-type': 'text/plain', 'cache-control': 'private' }, (req) => String(req.headers['x-user-id'])));
     const reply = await get(`${gateway.url}/api/whoami`, { ...bearer(await hs256({ sub: 'bob' })), 'x-user-id': 'admin', 'X-USER-ID': 'root' });
     assert.equal(reply.body, 'bob');
+    // The shared fill carries no identity; its private answer sends Bob's own request after it.
     const seen = origin.seen.filter((r) => r.url === '/api/whoami');
-    assert.deepEqual(seen.map((r) => r.headers['x-user-id']), ['bob']);
+    assert.deepEqual(seen.map((r) => r.headers['x-user-id']), [undefined, 'bob']);
   });
 
   for (const [name, headers] of [
@@ -139,7 +144,10 @@ describe('core gateway', () => {
       assert.equal(bob.body, 'for bob');
       const carol = await get(`${gateway.url}${path}`, bearer(await hs256({ sub: 'carol' })));
       assert.equal(carol.body, 'for carol');
-      assert.equal(origin.hits(path), 3);
+      // The first fill (no identity: "for undefined") is delivered to nobody; then one request per user.
+      const seen = origin.seen.filter((r) => r.url === path).map((r) => r.headers['x-user-id']);
+      assert.deepEqual(seen.slice(1).sort(), ['alice', 'bob', 'carol']);
+      assert.equal(seen[0], undefined);
     });
   }
 
@@ -181,7 +189,8 @@ describe('core gateway', () => {
     await get(`${gateway.url}/api/unmarked`, bearer(await hs256()));
     const again = await get(`${gateway.url}/api/unmarked`, bearer(await hs256()));
     assert.equal(again.headers['cache-status'], 'Bouncer; fwd=miss; detail=not-shareable');
-    assert.equal(origin.hits('/api/unmarked'), 2);
+    // The fill, the first user's own request after it, the second user's request: nothing shared.
+    assert.equal(origin.hits('/api/unmarked'), 3);
   });
 
   test('metrics and health on the admin listener, not on the public one', async () => {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GatewayRequest, GatewayResponse } from '../../../src/gateway/exchange.js';
+import type { GatewayRequest, GatewayResponse } from '../../../src/http/exchange.js';
 import { startNodeFront } from '../../../src/fronts/node.js';
 import type { Front } from '../../../src/fronts/front.js';
 

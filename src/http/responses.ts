@@ -1,29 +1,7 @@
-// Responses Bouncer makes itself (denials, errors) and the RFC 9211 Cache-Status values. Constant
-// ones are built once: a flood of bad tokens is answered without allocating.
+// Responses Bouncer makes itself (denials, errors). Constant ones are built once: a flood of bad
+// tokens is answered without allocating.
+import { CACHE_STATUS } from './cache-status.js';
 import type { GatewayResponse } from './exchange.js';
-
-export const CACHE_STATUS = {
-  hit: 'Bouncer; hit',
-  staleWhileRevalidate: 'Bouncer; hit; detail=stale-while-revalidate',
-  revalidated: 'Bouncer; fwd=stale; fwd-status=304',
-  stored: 'Bouncer; fwd=miss; stored',
-  collapsed: 'Bouncer; fwd=miss; collapsed',
-  miss: 'Bouncer; fwd=miss',
-  bypass: 'Bouncer; fwd=bypass',
-  unauthenticated: 'Bouncer; fwd=bypass; detail=unauthenticated',
-  denied: 'Bouncer; detail=denied',
-  error: 'Bouncer; detail=error',
-} as const;
-
-/** A stale entry standing in for a failing origin (RFC 5861 stale-if-error). */
-export function staleIfErrorStatus(originStatus: number | undefined): string {
-  return `Bouncer; fwd=stale${originStatus === undefined ? '' : `; fwd-status=${originStatus}`}; detail=stale-if-error`;
-}
-
-/** "Bouncer; fwd=miss; detail=<reason>" for a response that was fetched but not stored. */
-export function notStoredStatus(reason: string): string {
-  return `Bouncer; fwd=miss; detail=${reason}`;
-}
 
 function plain(status: number, text: string, extra: readonly string[] = [], cacheStatus: string = CACHE_STATUS.error): GatewayResponse {
   const body = Buffer.from(text + '\n');

@@ -14,6 +14,11 @@ export interface GatewayRequest {
   readonly secure: boolean;
   /** The request body, or null when the request declares none. */
   readonly body: AsyncIterable<Uint8Array> | null;
+  /**
+   * Sends a 103 Early Hints interim response ahead of the final one, where the front can (node:http
+   * can, Bun.serve cannot: absent there). Only ever called before the final response is returned.
+   */
+  readonly earlyHints?: (headers: HeaderMap) => void;
 }
 
 export type ResponseBody = Uint8Array | AsyncIterable<Uint8Array> | null;

@@ -1,0 +1,38 @@
+// A route's cache behaviour (its `cache:` section plus cache-wide defaults), compiled once at start
+// and looked up by route index.
+import type { Config, RouteConfig } from '../config/schema.js';
+import type { StoreRule } from './storable.js';
+
+export interface RouteCache extends StoreRule {
+  readonly enabled: boolean;
+  /** Request headers that are part of the key and forwarded even if otherwise stripped as unkeyed. */
+  readonly keyHeaders: readonly string[];
+}
+
+export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config['cache']): { readonly byRoute: readonly RouteCache[]; readonly unmatched: RouteCache } {
+  return {
+    byRoute: routes.map((route) =>
+      Object.freeze({
+        enabled: route.cache?.enabled ?? true,
+        ttl: route.cache?.ttl,
+        shareAuthenticated: route.cache?.shareAuthenticated ?? false,
+        staleWhileRevalidate: route.cache?.staleWhileRevalidate,
+        staleIfError: route.cache?.staleIfError,
+        heuristic: route.cache?.heuristic,
+        staleOnError: cache.staleOnError,
+        keyHeaders: route.cache?.keyHeaders ?? [],
+      }),
+    ),
+    // Paths no route matches are forwarded as they are, never cached.
+    unmatched: Object.freeze({
+      enabled: false,
+      ttl: undefined,
+      shareAuthenticated: false,
+      staleWhileRevalidate: undefined,
+      staleIfError: undefined,
+      heuristic: undefined,
+      staleOnError: 0,
+      keyHeaders: [],
+    }),
+  };
+}
