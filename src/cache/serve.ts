@@ -395,7 +395,7 @@ export function createServe(deps: ServeDeps): Serve {
         path: verdict.query ? `${verdict.path}?${verdict.query}` : verdict.path,
         headers,
         body,
-        onEarlyHints: forClient ? request.earlyHints : undefined,
+        onEarlyHints: forClient && request.earlyHints !== undefined ? (hints) => request.earlyHints!(hints) : undefined,
       });
       metrics.originRequests.labels(purpose, String(response.status)).inc();
       return response;

@@ -3,19 +3,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
-import { isPromise, type GatewayResponse, type Handler } from '../http/exchange.js';
+import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../http/exchange.js';
 import type { Front, FrontOptions } from './front.js';
 
 export function startNodeFront(handler: Handler, options: FrontOptions): Promise<Front> {
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => {
-    const result = handler({
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: req.headers,
-      remoteAddress: req.socket.remoteAddress ?? '',
-      secure: false,
-      body: hasBody(req) ? req : null,
-    });
+    const result = handler(new NodeGatewayRequest(req, res));
     if (isPromise(result)) result.then((response) => write(res, response), () => res.destroy());
     else writeSoon(res, result);
   });
@@ -48,6 +41,39 @@ export function startNodeFront(handler: Handler, options: FrontOptions): Promise
       });
     });
   });
+}
+
+/** A node:http request as the pipeline sees it; one object, its methods on the prototype. */
+class NodeGatewayRequest implements GatewayRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderMap;
+  readonly remoteAddress: string;
+  readonly secure = false;
+  readonly body: AsyncIterable<Uint8Array> | null;
+
+  constructor(req: IncomingMessage, private readonly res: ServerResponse) {
+    this.method = req.method ?? 'GET';
+    this.url = req.url ?? '/';
+    this.headers = req.headers;
+    this.remoteAddress = req.socket.remoteAddress ?? '';
+    this.body = hasBody(req) ? req : null;
+  }
+
+  /** RFC 8297: a 103 before the final response (node:http writes it at once). */
+  earlyHints(headers: HeaderMap): void {
+    if (this.res.headersSent) return;
+    const hints: Record<string, string | string[]> = {};
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) hints[name] = value;
+    }
+    try {
+      this.res.writeEarlyHints(hints);
+    } catch {
+      // node:http refuses hints it cannot send (no Link): an interim response is only ever a hint.
+    }
+  }
 }
 
 function hasBody(req: IncomingMessage): boolean {
