@@ -3,13 +3,17 @@
 // undici's timeouts are rebuilt here: the headers timeout as an AbortSignal deadline, the body as an
 // idle timer re-armed on every chunk. Bun's fetch does not tell when the connection is made, so the
 // connect timeout is not separate: connecting counts against the headers deadline.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { BunRequestInit } from '../fronts/bun-types.js';
 import type { HeaderMap } from '../http/exchange.js';
+import { combinedFields } from '../http/fields.js';
 import { UpstreamError, type OriginClient, type OriginRequest, type OriginResponse, type OriginTimeouts } from './origin.js';
 
 export function createFetchClient(origin: string, timeouts: OriginTimeouts): OriginClient {
   return {
     async request(request: OriginRequest): Promise<OriginResponse> {
+      // Bun's fetch refuses a body on GET and HEAD ("cannot have body"); RFC 9110 §9.3.1 allows one.
+      if (request.body !== null && (request.method === 'GET' || request.method === 'HEAD')) return viaNodeHttp(origin, request, timeouts);
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new UpstreamError('BOUNCER_UPSTREAM_TIMEOUT', 'origin did not answer in time')), timeouts.headers);
       let response: Response;
@@ -86,4 +90,25 @@ function toUpstreamError(error: unknown): UpstreamError {
     return new UpstreamError('BOUNCER_UPSTREAM_TIMEOUT', 'origin timed out', { cause: error });
   }
   return new UpstreamError('BOUNCER_UPSTREAM_PROTOCOL', 'origin request failed', { cause: error });
+}
+
+/** The rare GET or HEAD with a body, sent with node:http (which Bun implements) instead of fetch. */
+function viaNodeHttp(origin: string, request: OriginRequest, timeouts: OriginTimeouts): Promise<OriginResponse> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(origin + request.path, { method: request.method, headers: request.headers, timeout: timeouts.headers }, (response: IncomingMessage) => {
+      response.setTimeout(timeouts.body, () => response.destroy(new UpstreamError('BOUNCER_UPSTREAM_TIMEOUT', 'origin body stalled')));
+      resolve({
+        status: response.statusCode ?? 502,
+        headers: combinedFields(response.headers),
+        body: response,
+        abort: () => response.destroy(),
+      });
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new UpstreamError('BOUNCER_UPSTREAM_TIMEOUT', 'origin did not answer in time')));
+    outgoing.on('error', (error) => reject(toUpstreamError(error)));
+    (async () => {
+      for await (const chunk of request.body!) outgoing.write(chunk);
+      outgoing.end();
+    })().catch((error: unknown) => outgoing.destroy(error as Error));
+  });
 }

@@ -8,9 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { startGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { bearer, get } from '../helpers/http.js';
 import { fixed, startOrigin, type TestOrigin } from '../helpers/origin.js';
+import { fakeClock, inProcessGateway } from '../helpers/pipeline.js';
 import { hs256, jwtConfig } from '../helpers/tokens.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface AuthCall {
   readonly url: string;
@@ -101,23 +100,6 @@ describe('delegation to the app', () => {
     assert.equal(callsSince(from), 1000, 'the second round asks nothing');
   });
 
-  test('denials are remembered for their shorter time, allows for longer', async () => {
-    const from = auth.calls.length;
-    for (const credential of ['deny-a', 'forbid-a']) {
-      const denied = await get(`${gateway.url}/private/x`, bearer(credential));
-      assert.equal(denied.status, 401);
-      assert.equal(denied.headers['www-authenticate'], 'Bearer error="invalid_token"');
-    }
-    await get(`${gateway.url}/private/x`, bearer('allow-long'));
-    assert.equal(callsSince(from), 3);
-    assert.equal((await get(`${gateway.url}/private/x`, bearer('deny-a'))).status, 401);
-    assert.equal(callsSince(from), 3, 'the denial is remembered');
-    await sleep(350);
-    assert.equal((await get(`${gateway.url}/private/x`, bearer('deny-a'))).status, 401);
-    assert.equal((await get(`${gateway.url}/private/x`, bearer('allow-long'))).status, 200);
-    assert.equal(callsSince(from), 4, 'the denial expired, the allow did not');
-  });
-
   test("client-sent identity headers are replaced by the app's; other answer headers are not forwarded", async () => {
     const reply = await get(`${gateway.url}/private/y`, { ...bearer('allow-real'), 'x-user-id': 'admin', 'x-permissions': 'all' });
     assert.equal(reply.body, 'real|read,write|-');
@@ -159,20 +141,73 @@ describe('delegation to the app', () => {
     assert.equal(await gateway.metric('bouncer_app_auth_requests_total', { answer: 'error' }), 2);
   });
 
+});
+
+// How long answers are remembered: the gateway in-process, on a clock the test moves.
+describe('delegation: how long the app\'s answers hold', () => {
+  const clock = fakeClock();
+  let origin: TestOrigin;
+  let auth: Awaited<ReturnType<typeof startAuthEndpoint>>;
+  let gateway: Awaited<ReturnType<typeof inProcessGateway>>;
+  const callsSince = (from: number) => auth.calls.length - from;
+
+  before(async () => {
+    origin = await startOrigin();
+    auth = await startAuthEndpoint();
+    origin.on('/private/', fixed({ 'content-type': 'text/plain' }, (req) => `${req.headers['x-user-id']}`));
+    gateway = await inProcessGateway(
+      {
+        upstream: origin.url,
+        jwt: jwtConfig(),
+        routes: [
+          { path: '/private/', auth: 'delegate', delegate: { url: auth.url, identityHeaders: ['X-User-Id'], allowedTtl: '5s', deniedTtl: '300ms' }, cache: { enabled: false } },
+          { path: '/hybrid/', auth: 'required', recheck: { url: auth.url, every: '500ms' }, identityHeaders: { sub: 'X-User-Id' } },
+        ],
+      },
+      clock,
+    );
+  });
+  after(async () => {
+    await gateway.close();
+    await origin.close();
+    await auth.close();
+  });
+
+  test('denials are remembered for their shorter time, allows for longer', async () => {
+    const from = auth.calls.length;
+    for (const credential of ['deny-a', 'forbid-a']) {
+      const denied = await gateway.request('/private/x', bearer(credential));
+      assert.equal(denied.status, 401);
+      assert.equal(denied.headers['www-authenticate'], 'Bearer error="invalid_token"');
+    }
+    await gateway.request('/private/x', bearer('allow-long'));
+    assert.equal(callsSince(from), 3);
+    assert.equal((await gateway.request('/private/x', bearer('deny-a'))).status, 401);
+    assert.equal(callsSince(from), 3, 'the denial is remembered');
+    clock.advance(350);
+    assert.equal((await gateway.request('/private/x', bearer('deny-a'))).status, 401);
+    assert.equal((await gateway.request('/private/x', bearer('allow-long'))).status, 200);
+    assert.equal(callsSince(from), 4, 'the denial expired, the allow did not');
+    clock.advance(5_000);
+    assert.equal((await gateway.request('/private/x', bearer('allow-long'))).status, 200);
+    assert.equal(callsSince(from), 5, 'the allow expired too');
+  });
+
   test('hybrid: a valid JWT is rechecked with the app at most every 500 ms; a logout there holds after that', async () => {
     const token = await hs256({ sub: 'hybrid-user' });
     const from = auth.calls.length;
-    assert.equal((await get(`${gateway.url}/hybrid/a`, bearer(token))).status, 200);
-    assert.equal((await get(`${gateway.url}/hybrid/a`, bearer(token))).status, 200);
+    assert.equal((await gateway.request('/hybrid/a', bearer(token))).status, 200);
+    assert.equal((await gateway.request('/hybrid/a', bearer(token))).status, 200);
     assert.equal(callsSince(from), 1);
     auth.loggedOut.add(token);
-    assert.equal((await get(`${gateway.url}/hybrid/a`, bearer(token))).status, 200, 'still allowed within the period');
-    await sleep(550);
-    const after = await get(`${gateway.url}/hybrid/a`, bearer(token));
+    clock.advance(400);
+    assert.equal((await gateway.request('/hybrid/a', bearer(token))).status, 200, 'still allowed within the period');
+    clock.advance(150);
+    const after = await gateway.request('/hybrid/a', bearer(token));
     assert.equal(after.status, 401);
     assert.equal(callsSince(from), 2);
     const forged = await hs256({ sub: 'hybrid-user' }, { secret: 'another-secret-another-secret-another' });
-    assert.equal((await get(`${gateway.url}/hybrid/a`, bearer(forged))).status, 401);
+    assert.equal((await gateway.request('/hybrid/a', bearer(forged))).status, 401);
     assert.equal(callsSince(from), 2, 'a token failing local verification is not sent to the app');
   });
 });

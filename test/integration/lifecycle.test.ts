@@ -102,7 +102,9 @@ describe('shutdown', () => {
     origin.on('/api/slow', fixed({ 'content-type': 'text/plain', 'cache-control': 'no-store' }, 'finished', 700));
     const gateway = await startGateway({ upstream: origin.url, jwt: jwtConfig(), routes: [{ path: '/api/' }] });
     const inFlight = get(`${gateway.url}/api/slow`, bearer(await hs256()));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // SIGTERM once the origin has the request: it is in flight.
+    for (let i = 0; i < 500 && origin.hits('/api/slow') === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(origin.hits('/api/slow'), 1);
     const exited = gateway.stop();
     const reply = await inFlight;
     assert.equal(reply.status, 200);

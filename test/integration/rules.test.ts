@@ -1,9 +1,10 @@
 // Claim rules per route (403 insufficient_scope, checked before the cache) and the flood defence
 // (429 with Retry-After for a client sending bad tokens), through the running gateway.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { bearer, get } from '../helpers/http.js';
 import { fixed } from '../helpers/origin.js';
+import { fakeClock, inProcessGateway, type InProcessGateway } from '../helpers/pipeline.js';
 import { originAndGateway } from '../helpers/suite.js';
 import { hs256, jwtConfig } from '../helpers/tokens.js';
 
@@ -69,6 +70,12 @@ describe('flood defence', () => {
     jwt: jwtConfig({ flood: { failuresPerMinute: 5, block: '1s' } }),
     routes: [{ path: '/api/', identityHeaders: { sub: 'X-User-Id' } }],
   }));
+  const clock = fakeClock();
+  let inProcess: InProcessGateway;
+  before(async () => {
+    inProcess = await inProcessGateway({ upstream: origin.url, jwt: jwtConfig({ flood: { failuresPerMinute: 5, block: '1s' } }), routes: [{ path: '/api/' }] }, clock);
+  });
+  after(() => inProcess.close());
 
   test('past the limit a client gets 429 with Retry-After, even with a valid token, until the block ends', async () => {
     const forged = await hs256({}, { secret: 'another-secret-another-secret-another' });
@@ -83,13 +90,22 @@ describe('flood defence', () => {
     assert.equal(await gateway.metric('bouncer_auth_decisions_total', { outcome: 'malformed' }), 3, 'syntactic rejects');
     assert.equal(await gateway.metric('bouncer_auth_decisions_total', { outcome: 'cached_deny' }), 2, 'negative-cache hits');
     assert.equal(await gateway.metric('bouncer_signature_verifications_total', { result: 'bad_signature' }), 1);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const later = await get(`${gateway.url}/api/x`, bearer(await hs256()));
-    assert.equal(later.status, 200);
+    assert.equal(await gateway.metric('bouncer_requests_total', { cache_status: 'denied' }), 7, 'every 401 and the 429');
+  });
+
+  test('the block ends after its time (in-process, on a moved clock)', async () => {
+    const forged = await hs256({}, { secret: 'another-secret-another-secret-another' });
+    for (let i = 0; i < 6; i++) assert.equal((await inProcess.request('/api/x', bearer(forged))).status, 401);
+    const limited = await inProcess.request('/api/x', bearer(await hs256()));
+    assert.equal(limited.status, 429);
+    clock.advance(999);
+    assert.equal((await inProcess.request('/api/x', bearer(await hs256()))).status, 429);
+    clock.advance(2);
+    assert.equal((await inProcess.request('/api/x', bearer(await hs256()))).status, 200);
   });
 
   test('requests without a token are not failures', async () => {
-    for (let i = 0; i < 8; i++) assert.equal((await get(`${gateway.url}/api/y`)).status, 401);
-    assert.equal((await get(`${gateway.url}/api/y`, bearer(await hs256()))).status, 200);
+    for (let i = 0; i < 8; i++) assert.equal((await inProcess.request('/api/y')).status, 401);
+    assert.equal((await inProcess.request('/api/y', bearer(await hs256()))).status, 200);
   });
 });
