@@ -50,6 +50,15 @@ beforeEach(() => {
 const get = (url: string, headers: Record<string, string> = {}) => gw.request(url, { ...auth, ...headers });
 
 describe('freshness (RFC 9111 §4.2)', () => {
+  test('a fresh hit is answered synchronously: no promise between the request and its stored bytes', async () => {
+    const p = path('sync');
+    origin.on(p, fixed({ 'cache-control': 'public, s-maxage=60' }, 'x'));
+    assert.equal((await get(p)).synchronous, false, 'the miss waits for the origin');
+    const hit = await get(p);
+    assert.equal(hit.headers['cache-status'], 'Bouncer; hit');
+    assert.equal(hit.synchronous, true);
+  });
+
   test('s-maxage beats max-age for a shared cache', async () => {
     const p = path('smaxage');
     origin.on(p, fixed({ 'cache-control': 'public, max-age=10, s-maxage=100' }, 'x'));
