@@ -1,10 +1,12 @@
-// The admin listener: health, metrics, and the write operations (purge, warm) behind a bearer
-// secret. On its own (loopback by default) address, never on the public listener.
+// The admin listener: health, metrics, and the operations (purge, warm, revoke, the revocation list)
+// behind a bearer secret. On its own (loopback by default) address, never on the public listener.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { listenerUrl } from '../config/units.js';
+import type { RevokeRequest } from '../auth/revocation-authority.js';
+import type { Revocation } from '../auth/revocations.js';
 import type { PurgeTarget } from '../cache/serve.js';
 import type { WarmSummary } from '../gateway/warm.js';
 
@@ -21,6 +23,18 @@ export interface AdminActions {
   purge(target: PurgeTarget): Promise<number>;
   /** Warms the given URLs (or the configured warm list when none are given). */
   warm(request: WarmRequest): Promise<WarmSummary>;
+  /** Records a revocation; resolves (with the entries added) once a restart would still find it. */
+  revoke(request: RevokeRequest): Promise<number>;
+  /** The current revocations, one page. */
+  revocations(offset: number, limit: number): RevocationPage;
+}
+
+export interface RevocationPage {
+  readonly counts: Readonly<Record<string, number>>;
+  readonly total: number;
+  readonly entries: readonly Revocation[];
+  /** The offset of the next page, when there is one. */
+  readonly next?: number;
 }
 
 export interface AdminOptions {
@@ -47,7 +61,15 @@ const warmRequestSchema = z.strictObject({
 });
 export type WarmRequest = z.output<typeof warmRequestSchema>;
 
+const revokeSchema = z.union([
+  z.strictObject({ token: z.string().min(1).max(64 * 1024) }),
+  z.strictObject({ jti: z.string().min(1).max(4096) }),
+  z.strictObject({ sub: z.string().min(1).max(4096), before: z.number().int().nonnegative().optional() }),
+  z.strictObject({ before: z.number().int().nonnegative() }),
+]);
+
 const MAX_BODY = 64 * 1024;
+const MAX_PAGE = 1000;
 
 export function startAdmin(options: AdminOptions): Promise<AdminServer> {
   const secretDigest = options.secret === undefined ? undefined : digest(options.secret);
@@ -59,24 +81,47 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       const { contentType, text } = await options.metrics();
       return send(res, 200, contentType, text);
     }
-    if (req.method === 'POST' && (path === '/purge' || path === '/warm')) {
+    const operation = OPERATIONS[`${req.method} ${path}`];
+    if (operation !== undefined) {
       if (secretDigest === undefined) return json(res, 403, { error: 'admin API writes are disabled: configure admin.secret' });
       if (!authorised(req.headers.authorization, secretDigest)) {
         res.setHeader('www-authenticate', 'Bearer');
         return json(res, 401, { error: 'a valid admin bearer secret is required' });
       }
-      const body = await readJson(req);
-      if (path === '/purge') {
-        const target = purgeSchema.safeParse(body);
-        if (!target.success) return json(res, 400, { error: 'expected {"url": "/..."}, {"prefix": "/..."} or {"tag": "..."}' });
-        return json(res, 200, { purged: await options.actions.purge(target.data) });
-      }
-      const request = warmRequestSchema.safeParse(body ?? {});
-      if (!request.success) return json(res, 400, { error: 'expected {"urls": ["/..."], "partitions": [{...}]}' });
-      return json(res, 200, await options.actions.warm(request.data));
+      return operation(req, res);
     }
     json(res, 404, { error: 'not found' });
   }
+
+  /** The operations behind the bearer secret, by "METHOD /path". */
+  const OPERATIONS: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    'POST /purge': async (req, res) => {
+      const target = purgeSchema.safeParse(await readJson(req));
+      if (!target.success) return json(res, 400, { error: 'expected {"url": "/..."}, {"prefix": "/..."} or {"tag": "..."}' });
+      json(res, 200, { purged: await options.actions.purge(target.data) });
+    },
+    'POST /warm': async (req, res) => {
+      const request = warmRequestSchema.safeParse((await readJson(req)) ?? {});
+      if (!request.success) return json(res, 400, { error: 'expected {"urls": ["/..."], "partitions": [{...}]}' });
+      json(res, 200, await options.actions.warm(request.data));
+    },
+    'POST /revoke': async (req, res) => {
+      const request = revokeSchema.safeParse(await readJson(req));
+      if (!request.success) return json(res, 400, { error: 'expected {"token": "..."}, {"jti": "..."}, {"sub": "...", "before": <unix s>} or {"before": <unix s>}' });
+      try {
+        json(res, 200, { revoked: await options.actions.revoke(request.data) });
+      } catch (error) {
+        // Not acknowledged: the caller must try again (nothing was promised).
+        json(res, (error as { code?: string }).code === 'BOUNCER_REVOCATIONS_FULL' ? 503 : 500, { error: `not recorded: ${(error as Error).message}` });
+      }
+    },
+    'GET /revocations': async (req, res) => {
+      const query = new URL(req.url ?? '/', 'http://admin').searchParams;
+      const offset = Math.max(0, Number(query.get('offset') ?? 0) | 0);
+      const limit = Math.min(MAX_PAGE, Math.max(1, Number(query.get('limit') ?? 100) | 0));
+      json(res, 200, options.actions.revocations(offset, limit));
+    },
+  };
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {

@@ -15,6 +15,8 @@ import { AUTH_OUTCOMES, type AuthOutcome, type Metrics } from '../observability/
 import { SYNTAX_REJECTED } from './authenticator.js';
 import type { AppAuth } from './delegate.js';
 import type { FailureLimiter } from './flood.js';
+import { RememberedAllow } from './remembered.js';
+import type { RevocableClaims } from './revocations.js';
 import { identityHeaders, partitionValues } from './identity.js';
 import { UNMATCHED, type RouteAuth } from './route-auth.js';
 import { extractToken } from './token.js';
@@ -23,6 +25,13 @@ import type { Decision, Identity } from './types.js';
 /** What authorize needs from the verifier: a decision per token, synchronous when remembered. */
 export interface Decider {
   decide(token: string): Decision | Promise<Decision>;
+}
+
+/** The revocation set as authorize reads it (revocations.ts). */
+export interface RevocationCheck {
+  /** Moves with every revocation; 0 while there never was one. */
+  readonly epoch: number;
+  covers(credential: string, claims: RevocableClaims, now: number): boolean;
 }
 
 export interface AuthorizeDeps {
@@ -34,6 +43,8 @@ export interface AuthorizeDeps {
   readonly cookieName: string;
   /** Flood defence (jwt.flood), or undefined when it is off. */
   readonly flood: FailureLimiter | undefined;
+  readonly revocations: RevocationCheck;
+  readonly now: () => number;
   readonly metrics: Metrics;
   readonly log: Logger;
 }
@@ -45,6 +56,8 @@ export interface Authorizer {
 }
 
 const NO_HEADERS: ReadonlyArray<readonly [string, string]> = [];
+/** The stamp of a decision found revoked: revocations are never taken back while the token lives. */
+const REVOKED = -1;
 
 /** An allowed request as serve sees it; claims are read only when the origin is asked or a key partitioned. */
 class AllowedVerdict implements Allowed {
@@ -61,6 +74,7 @@ class AllowedVerdict implements Allowed {
     private readonly identity: Identity | null,
     readonly credentialed: boolean,
     readonly tokenCookie: string | undefined,
+    readonly credential: string | undefined,
     readonly reason = '',
   ) {
     this.partition = policy.partitionBy.length === 0 || identity === null ? '' : partitionValues(identity.claims, policy.partitionBy);
@@ -85,7 +99,9 @@ class AllowedVerdict implements Allowed {
 }
 
 export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
-  const { decider, flood } = deps;
+  const { decider, flood, revocations } = deps;
+  // Stamps of decisions that are not RememberedAllow slots (the delegate's answers, unremembered ones).
+  const stamps = new WeakMap<object, number>();
   const auth = Object.fromEntries(AUTH_OUTCOMES.map((outcome) => [outcome, deps.metrics.auth.labels(outcome)])) as Record<AuthOutcome, CounterCell>;
 
   /** The request-target, and the route its normalised path picks. */
@@ -133,29 +149,55 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
       return refused(request, routed, decision.reason);
     }
     auth[remembered ? 'cached_allow' : 'verified_allow'].inc();
+    if (revocations.epoch !== 0 && !stillValid(decision, token)) return revoked(request, routed);
     const { policy } = routed;
     if (policy.allows !== undefined && !policy.allows(decision.identity.claims)) return forbidden(request, routed);
     if (policy.app !== undefined) return askApp(request, routed, token, decision.identity);
-    return allow(request, routed, 'user', decision.identity, true);
+    return allow(request, routed, 'user', decision.identity, true, token);
+  }
+
+  /**
+   * A valid decision that no revocation since its last check covers. While no revocation arrives
+   * this is one comparison (the epoch it was stamped with); when one has, the token is looked up once
+   * and stamped again (or REVOKED for good).
+   */
+  function stillValid(decision: Extract<Decision, { ok: true }>, token: string): boolean {
+    const current = revocations.epoch;
+    const slot = decision instanceof RememberedAllow ? decision : undefined;
+    const stamped = slot !== undefined ? slot.epoch : (stamps.get(decision) ?? 0);
+    if (stamped === current) return true;
+    if (stamped === REVOKED) return false;
+    const valid = !revocations.covers(token, decision.identity.claims, deps.now());
+    const stamp = valid ? current : REVOKED;
+    if (slot !== undefined) slot.epoch = stamp;
+    else stamps.set(decision, stamp);
+    return valid;
+  }
+
+  /** A revoked token: 401 invalid_token on every route that reads tokens, cached content or not. */
+  function revoked(request: GatewayRequest, routed: Routed): Verdict {
+    auth.revoked.inc();
+    return refused(request, routed, 'revoked');
   }
 
   /** auth: delegate (verified is null) or a recheck of a verified token: the app's remembered or fresh answer. */
   function askApp(request: GatewayRequest, routed: Routed, token: string, verified: Identity | null): Verdict | Promise<Verdict> {
     const decision = (routed.policy.app as AppAuth).decide(token, request, routed.path, routed.query);
-    if (isPromise(decision)) return decision.then((settled) => answered(request, routed, settled, verified));
-    return answered(request, routed, decision, verified);
+    if (isPromise(decision)) return decision.then((settled) => answered(request, routed, token, settled, verified));
+    return answered(request, routed, token, decision, verified);
   }
 
-  function answered(request: GatewayRequest, routed: Routed, decision: Decision, verified: Identity | null): Verdict {
+  function answered(request: GatewayRequest, routed: Routed, token: string, decision: Decision, verified: Identity | null): Verdict {
     if (!decision.ok) {
       auth.app_deny.inc();
       return refused(request, routed, decision.reason);
     }
-    if (verified !== null) return allow(request, routed, 'user', verified, true);
+    if (verified !== null) return allow(request, routed, 'user', verified, true, token);
     auth.app_allow.inc();
+    if (revocations.epoch !== 0 && !stillValid(decision, token)) return revoked(request, routed);
     const { policy } = routed;
     if (policy.allows !== undefined && !policy.allows(decision.identity.claims)) return forbidden(request, routed);
-    return allow(request, routed, 'user', decision.identity, true);
+    return allow(request, routed, 'user', decision.identity, true, token);
   }
 
   /** A token was sent and refused: counted against the client (flood defence), then 401 or pass. */
@@ -173,12 +215,12 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
   /** onDenied: reject answers 401/403; pass forwards the request untouched (no identity) and uncached. */
   function deny(request: GatewayRequest, routed: Routed, rejection: GatewayResponse, reason: string): Verdict {
     if (routed.policy.onDenied === 'reject') return refuse(request, routed.index, rejection, reason);
-    return new AllowedVerdict(request, routed.index, routed.path, routed.query, 'unauthenticated', routed.policy, null, true, cookieOf(routed.policy), reason);
+    return new AllowedVerdict(request, routed.index, routed.path, routed.query, 'unauthenticated', routed.policy, null, true, cookieOf(routed.policy), undefined, reason);
   }
 
-  function allow(request: GatewayRequest, routed: Routed, access: Access, identity: Identity | null, credentialed: boolean): Allowed {
+  function allow(request: GatewayRequest, routed: Routed, access: Access, identity: Identity | null, credentialed: boolean, credential?: string): Allowed {
     const readsTokens = routed.policy.auth !== 'off';
-    return new AllowedVerdict(request, routed.index, routed.path, routed.query, access, routed.policy, identity, credentialed, readsTokens ? cookieOf(routed.policy) : undefined);
+    return new AllowedVerdict(request, routed.index, routed.path, routed.query, access, routed.policy, identity, credentialed, readsTokens ? cookieOf(routed.policy) : undefined, credential);
   }
 
   function cookieOf(policy: RouteAuth): string {

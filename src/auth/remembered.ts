@@ -30,6 +30,11 @@ const decodedClaims = new WeakMap<RememberedAllow, Readonly<JWTPayload>>();
 /** A remembered allow: the Decision, its Identity, with claims decoded from the token on demand. */
 export class RememberedAllow extends Slot implements Identity {
   declare readonly ok: true;
+  /**
+   * The revocation epoch this allow was last checked under (see authorize.ts), or REVOKED. A small
+   * integer: one word per slot, and while no revocation arrives the hot path compares it and nothing else.
+   */
+  epoch = 0;
 
   get identity(): Identity {
     return this;

@@ -27,7 +27,7 @@ export function answerAdminEvents(bus: Bus, gateway: Gateway): () => void {
 }
 
 /** The primary's side: admin actions that every live worker carries out. */
-export function adminActionsOverBus(bus: Bus, workers: () => number, timeoutMs: number): AdminActions {
+export function adminActionsOverBus(bus: Bus, workers: () => number, timeoutMs: number): Pick<AdminActions, 'purge' | 'warm'> {
   function ask<Reply extends { id: string }>(request: BusEvent & { id: string }, replyType: string): Promise<Reply[]> {
     const expected = workers();
     return new Promise((resolve) => {

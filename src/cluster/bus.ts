@@ -1,7 +1,9 @@
 // The bus that carries cluster-wide events (revocations, purges) to every process serving requests.
 // Publishers do not wait: an event is delivered to every subscriber of every worker exactly once,
 // the publisher's own process included. Implementations: local (one process, here) and IPC between
-// cluster workers (./ipc-bus.ts); Redis pub/sub across machines comes later behind the same contract.
+// cluster workers (./ipc-bus.ts). Across machines the process owning revocations relays what Redis
+// pub/sub brings onto this bus (redis-events.ts).
+import type { Revocation } from '../auth/revocations.js';
 
 /** A purge of stored content (see cluster/admin-relay.ts): each worker answers with a "purged" event. */
 export interface PurgeEvent {
@@ -10,19 +12,17 @@ export interface PurgeEvent {
   readonly target: { readonly url: string } | { readonly prefix: string } | { readonly tag: string };
 }
 
-/** A revoked token (by jti) or subject (by sub), until `until` (ms since epoch; the token's exp). */
-export interface RevokeEvent {
-  readonly type: 'revoke';
-  readonly jti?: string;
-  readonly sub?: string;
-  readonly until: number;
+/** Revocations applied by the process that owns them, for every serving process (revocation-events.ts). */
+export interface RevocationsEvent {
+  readonly type: 'revocations';
+  readonly entries: readonly Revocation[];
 }
 
 /**
  * Any event: the known ones above, or another `type` a later component defines. Payloads must be
  * plain JSON (they cross process boundaries).
  */
-export type BusEvent = PurgeEvent | RevokeEvent | { readonly type: string; readonly [key: string]: unknown };
+export type BusEvent = PurgeEvent | RevocationsEvent | { readonly type: string; readonly [key: string]: unknown };
 
 export type BusHandler = (event: BusEvent) => void;
 

@@ -89,6 +89,64 @@ export const routeSchema = z
     }
   });
 
+/** A logout path: exact path, optionally revoking every session of the user (its subject) instead of one token. */
+const logoutPathSchema = z.union([
+  pathPrefix.transform((path) => ({ path, all: false })),
+  z.strictObject({ path: pathPrefix, all: z.boolean().default(false) }),
+]);
+
+export const logoutSchema = z.strictObject({
+  /** Requests with a valid token on these exact paths revoke that token (or, with all: true, every token of its sub). */
+  paths: z.array(logoutPathSchema).min(1),
+  /** true: Bouncer answers 204 itself; false (default): the request then goes on to the application. */
+  answer: z.boolean().default(false),
+});
+
+export const revocationSchema = z.strictObject({
+  /**
+   * The longest a token lives (exp − iat). A revocation by jti, subject or time is kept this long
+   * after the time it names (a token revocation until the token's own exp): set it to the longest
+   * token lifetime your issuers use.
+   */
+  maxTokenLifetime: duration.default(86_400_000),
+  /** Revocations held at most; beyond, a new one is refused (503), never an old one dropped. */
+  max: z.number().int().min(1).default(1_000_000),
+  maxBytes: size.default(256 * 1024 * 1024),
+});
+
+const redisNode = z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
+
+export const redisSchema = z
+  .strictObject({
+    /** A single Redis (or a primary behind a proxy): redis://[user:pass@]host:port[/db]. */
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    /** Redis Cluster: the start-up nodes. */
+    cluster: z.array(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')).min(1).optional(),
+    /** Redis Sentinel: the sentinels and the monitored master's name. */
+    sentinels: z.array(redisNode).min(1).optional(),
+    name: z.string().min(1).optional(),
+    /** Passed through to ioredis (e.g. password, tls, db); see its documentation. */
+    options: z.record(z.string(), z.unknown()).default({}),
+    /** Prefix of every key and channel Bouncer uses (several gateways can share one Redis). */
+    prefix: z.string().min(1).regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" and "-" only').default('bouncer'),
+    /** A second cache tier in Redis behind the memory tier, shared by every node, with cross-node single flight. */
+    sharedCache: z.boolean().default(false),
+    /** Larger responses are kept in memory only. */
+    maxObjectBytes: size.default(1024 * 1024),
+    /** How long a node's fetch holds the cross-node lock of a key; waiters fetch alone after it. */
+    lockTtl: duration.default(10_000),
+    /**
+     * wait: start listening only once the node has merged its revocations with Redis (no token is
+     * judged on partial knowledge); serve: listen at once with the journal's knowledge, merge later.
+     */
+    startup: z.enum(['wait', 'serve']).default('wait'),
+  })
+  .superRefine((redis, ctx) => {
+    const given = (['url', 'cluster', 'sentinels'] as const).filter((name) => redis[name] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: 'custom', message: `needs exactly one of url, cluster, sentinels (found ${given.length ? given.join(', ') : 'none'})` });
+    if (redis.sentinels !== undefined && redis.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'sentinels need the master name' });
+  });
+
 export const configSchema = z.strictObject({
   /** Public listener, host:port. */
   listen: listen.default({ host: '127.0.0.1', port: 8080 }),
@@ -109,6 +167,12 @@ export const configSchema = z.strictObject({
     .default({ listen: { host: '127.0.0.1', port: 8081 } }),
   jwt: jwtSchema,
   routes: z.array(routeSchema).default([]),
+  /** Durable state: the revocation journal (one process or cluster per directory). */
+  stateDir: z.string().min(1).default('./.bouncer'),
+  /** Several nodes: revocations, purges and (sharedCache) a cache tier shared through Redis. Absent: one machine. */
+  redis: redisSchema.optional(),
+  logout: logoutSchema.optional(),
+  revocation: revocationSchema.default({ maxTokenLifetime: 86_400_000, max: 1_000_000, maxBytes: 256 * 1024 * 1024 }),
   cache: z
     .strictObject({
       /** Memory budget for stored responses. */

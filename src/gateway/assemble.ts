@@ -6,6 +6,8 @@ import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
 import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
 import { createAppAuth } from '../auth/delegate.js';
 import { FailureLimiter } from '../auth/flood.js';
+import type { RevokeRequest } from '../auth/revocation-authority.js';
+import { RevocationSet } from '../auth/revocations.js';
 import { compileRouteAuth, identityHeaderNames } from '../auth/route-auth.js';
 import { MemoryStore } from '../cache/memory-store.js';
 import { compileRouteCaches } from '../cache/route-cache.js';
@@ -26,6 +28,7 @@ export interface Gateway {
   readonly authorizer: Authorizer;
   readonly serve: Serve;
   readonly store: MemoryStore;
+  readonly revocations: RevocationSet;
   readonly metrics: Metrics;
   /** Warms the given URLs, or the configured warm list. */
   warm(request?: { urls?: string[]; partitions?: WarmList['partitions'] }): Promise<WarmSummary>;
@@ -35,6 +38,10 @@ export interface Gateway {
 export interface AssembleOptions {
   /** Epoch ms; injectable so tests control time. */
   readonly now?: () => number;
+  /** The process's revocation set (kept across reloads); a new empty one by default. */
+  readonly revocations?: RevocationSet;
+  /** Where logout paths send their revocations (the process that owns revocations); without it logout paths are refused (503). */
+  readonly revoke?: (request: RevokeRequest) => Promise<number>;
 }
 
 export async function assembleGateway(config: Config, log: Logger, options: AssembleOptions = {}): Promise<Gateway> {
@@ -46,18 +53,23 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() }),
   );
   const { flood } = config.jwt;
+  const revocations = options.revocations ?? new RevocationSet(config.revocation);
   const authorizer = createAuthorizer({
     match,
     routes: routeAuth,
     decider: authenticator,
     cookieName: config.jwt.cookie,
     flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
+    revocations,
+    now,
     metrics,
     log,
   });
   const upstream = new URL(config.upstream);
   const origin = await createOriginClient(upstream.origin, config.timeouts);
   const store = new MemoryStore(config.cache);
+  metrics.sources.revocations = () => revocations.counts();
+  metrics.sources.cache = () => ({ entries: store.size, bytes: store.bytes });
   const routeCaches = compileRouteCaches(config.routes, config.cache);
   const serve = createServe({
     store,
@@ -73,7 +85,13 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     log,
     now,
   });
-  const handler = createPipeline({ authorizer, serve, metrics, log });
+  const handler = createPipeline({
+    authorizer,
+    serve,
+    metrics,
+    log,
+    logout: config.logout && { paths: new Map(config.logout.paths.map((entry) => [entry.path, entry])), answer: config.logout.answer, revoke: options.revoke },
+  });
   const warmer = createWarmer(
     authorizer,
     serve,
@@ -86,6 +104,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     authorizer,
     serve,
     store,
+    revocations,
     metrics,
     warm: (request = {}) =>
       warmer.warm({

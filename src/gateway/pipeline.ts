@@ -4,11 +4,12 @@
 // GatewayRequest and write what it returns.
 import type { Logger } from 'pino';
 import type { Authorizer } from '../auth/authorize.js';
+import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { AppAuthError } from '../auth/errors.js';
 import type { Serve } from '../cache/serve.js';
 import { isPromise, type GatewayRequest, type GatewayResponse, type Handler } from '../http/exchange.js';
-import { AUTH_UNAVAILABLE, INTERNAL_ERROR, upstreamFailure } from '../http/responses.js';
-import type { Verdict } from '../http/verdict.js';
+import { AUTH_UNAVAILABLE, INTERNAL_ERROR, LOGGED_OUT, REVOCATION_UNAVAILABLE, upstreamFailure } from '../http/responses.js';
+import type { Allowed, Verdict } from '../http/verdict.js';
 import type { Metrics } from '../observability/metrics.js';
 import { UpstreamError } from '../upstream/origin.js';
 
@@ -17,6 +18,12 @@ export interface PipelineDeps {
   readonly serve: Serve;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Logout paths (config.logout): exact paths, each revoking the token or every token of its sub. */
+  readonly logout?: {
+    readonly paths: ReadonlyMap<string, { readonly all: boolean }>;
+    readonly answer: boolean;
+    readonly revoke: ((request: RevokeRequest) => Promise<number>) | undefined;
+  } | undefined;
 }
 
 export function createPipeline(deps: PipelineDeps): Handler {
@@ -45,9 +52,30 @@ export function createPipeline(deps: PipelineDeps): Handler {
   }
 
   function served(verdict: Verdict): GatewayResponse | Promise<GatewayResponse> {
-    if (verdict.kind === 'allowed') return serve.serve(verdict);
+    if (verdict.kind === 'allowed') {
+      const logout = deps.logout?.paths.get(verdict.path);
+      if (logout !== undefined && verdict.access === 'user' && verdict.credential !== undefined) return loggedOut(verdict, logout.all);
+      return serve.serve(verdict);
+    }
     (verdict.response.status === 400 ? errors : denied).inc();
     return verdict.response;
+  }
+
+  /** A valid token on a logout path: revoked everywhere (durably), then the app's answer or a 204. */
+  async function loggedOut(verdict: Allowed, all: boolean): Promise<GatewayResponse> {
+    const revoke = deps.logout!.revoke;
+    const sub = verdict.claims?.sub;
+    try {
+      if (revoke === undefined) throw new Error('no revocation owner in this process');
+      await revoke(all && typeof sub === 'string' ? { sub } : { token: verdict.credential! });
+    } catch (error) {
+      errors.inc();
+      log.error({ err: error, path: verdict.path }, 'answered 503: logout could not be recorded');
+      return REVOCATION_UNAVAILABLE;
+    }
+    if (!deps.logout!.answer) return serve.serve(verdict);
+    denied.inc();
+    return LOGGED_OUT;
   }
 
   function timed(started: number): void {

@@ -18,6 +18,7 @@ import { createPrimaryBus } from '../cluster/ipc-bus.js';
 import { readSecret } from '../config/secrets.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
+import { revocationActions, startRevocationOwner } from './revocation-owner.js';
 import { announceReady } from './start.js';
 import { WORKER_PORT_ENV, type WorkerMessage } from './worker.js';
 
@@ -66,6 +67,8 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     return worker;
   };
 
+  // Revocations are owned here: the journal, and the answers to workers' logouts on the bus.
+  const owner = await startRevocationOwner(config, log, bus);
   try {
     const first = await ready(fork());
     sharedPort = first.port;
@@ -78,7 +81,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
       metrics: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
       health: () => ({ workers: live.size }),
       secret: readSecret(config.admin, 'admin'),
-      actions: adminActionsOverBus(bus, () => live.size, 10_000),
+      actions: { ...adminActionsOverBus(bus, () => live.size, 10_000), ...revocationActions(owner) },
     });
     announceReady(config, log, front, admin, count);
 
@@ -86,10 +89,12 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     stopping = true;
     await stopWorkers(live, config.timeouts.shutdown);
     await admin.close();
+    await owner.close();
     return code;
   } catch (error) {
     stopping = true;
     await stopWorkers(live, config.timeouts.shutdown);
+    await owner.close();
     if (error instanceof WorkerStartError) return error.exitCode;
     throw error;
   }

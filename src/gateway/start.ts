@@ -3,7 +3,11 @@
 import type { Logger } from 'pino';
 import { startAdmin } from '../admin/server.js';
 import { answerAdminEvents } from '../cluster/admin-relay.js';
+import type { RevokeRequest } from '../auth/revocation-authority.js';
+import { RevocationJournal } from '../auth/revocation-journal.js';
+import type { RevocationSet } from '../auth/revocations.js';
 import { createLocalBus, type Bus } from '../cluster/bus.js';
+import { applyRevocations, revokeOverBus } from '../cluster/revocation-events.js';
 import type { Config } from '../config/schema.js';
 import { readSecret } from '../config/secrets.js';
 import { listenerUrl } from '../config/units.js';
@@ -13,6 +17,7 @@ import type { Front } from '../fronts/front.js';
 import { startNodeFront } from '../fronts/node.js';
 import { assembleGateway, type Gateway } from './assemble.js';
 import type { Handler } from '../http/exchange.js';
+import { revocationActions, startRevocationOwner } from './revocation-owner.js';
 import { warmUpRuntime } from './warm-up.js';
 
 export interface RunningGateway {
@@ -35,14 +40,24 @@ export interface Serving {
 
 export interface ServingOptions {
   readonly bus: Bus;
+  /** This process's revocation set (the owner's own in a single process). */
+  readonly revocations: RevocationSet;
+  /** A cluster worker reads what the owner's journal holds, once it listens for what comes after. */
+  readonly readJournal?: boolean;
   /** Overrides config.listen.port (a worker joining the port the first worker bound). */
   readonly port?: number;
   /** Bun workers share the port through SO_REUSEPORT (node:cluster shares node:http's itself). */
   readonly reusePort?: boolean;
 }
 
+/** How long a logout waits for the revocation owner's answer. */
+const REVOKE_TIMEOUT_MS = 10_000;
+
 export async function startServing(config: Config, log: Logger, options: ServingOptions): Promise<Serving> {
-  const gateway = await assembleGateway(config, log);
+  const stopApplying = applyRevocations(options.bus, options.revocations, Date.now);
+  if (options.readJournal === true) for (const entry of await RevocationJournal.read(config.stateDir)) options.revocations.add(entry, Date.now());
+  const revoke: (request: RevokeRequest) => Promise<number> = revokeOverBus(options.bus, REVOKE_TIMEOUT_MS);
+  const gateway = await assembleGateway(config, log, { revocations: options.revocations, revoke });
   if (config.warmUpRequests > 0) {
     // Only ever a head start: if it cannot run, the gateway starts cold.
     await warmUpRuntime(config.warmUpRequests, (handler) => startFront(handler, { host: '127.0.0.1', port: 0, backlog: 511, reusePort: false }), log).then(
@@ -62,10 +77,11 @@ export async function startServing(config: Config, log: Logger, options: Serving
     front,
     gateway,
     bus: options.bus,
-    health: () => ({ cachedObjects: gateway.store.size, cachedBytes: gateway.store.bytes }),
+    health: () => ({ cachedObjects: gateway.store.size, cachedBytes: gateway.store.bytes, revocations: gateway.revocations.size }),
     async close() {
       stopWarming();
       unsubscribe();
+      stopApplying();
       await front.close(config.timeouts.shutdown);
       await gateway.close();
     },
@@ -75,7 +91,11 @@ export async function startServing(config: Config, log: Logger, options: Serving
 /** One process: serving, the admin listener and a local bus. */
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
   const bus = createLocalBus((error) => log.error({ err: error }, 'bus subscriber failed'));
-  const serving = await startServing(config, log, { bus });
+  const owner = await startRevocationOwner(config, log, bus);
+  const serving = await startServing(config, log, { bus, revocations: owner.set }).catch(async (error: unknown) => {
+    await owner.close();
+    throw error;
+  });
   const { gateway } = serving;
   const admin = await startAdmin({
     ...config.admin.listen,
@@ -83,7 +103,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     health: serving.health,
     secret: readSecret(config.admin, 'admin'),
     // One process: act on the cache directly, with exact counts.
-    actions: { purge: async (target) => gateway.serve.purge(target), warm: (request) => gateway.warm(request) },
+    actions: { purge: (target) => gateway.serve.purge(target), warm: (request) => gateway.warm(request), ...revocationActions(owner) },
   });
   const url = announceReady(config, log, serving.front, admin);
   return {
@@ -93,6 +113,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     async close() {
       await serving.close();
       await admin.close();
+      await owner.close();
     },
   };
 }

@@ -2,6 +2,7 @@
 // SIGTERM or when the primary goes away (its IPC channel closes), so no worker outlives it.
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
+import { RevocationSet } from '../auth/revocations.js';
 import { createWorkerBus } from '../cluster/ipc-bus.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
@@ -18,6 +19,8 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
   const port = process.env[WORKER_PORT_ENV];
   const serving = await startServing(config, log, {
     bus,
+    revocations: new RevocationSet(config.revocation),
+    readJournal: true,
     ...(port === undefined ? {} : { port: Number(port) }),
     reusePort: bunRuntime() !== undefined,
   });

@@ -28,6 +28,13 @@ export const AUTH_UNAVAILABLE = plain(502, 'bad gateway: the auth endpoint gave 
 export const BAD_GATEWAY = plain(502, 'bad gateway: the origin could not be reached');
 export const GATEWAY_TIMEOUT = plain(504, 'gateway timeout: the origin did not answer in time');
 export const INTERNAL_ERROR = plain(500, 'internal error');
+export const REVOCATION_UNAVAILABLE = plain(503, 'the revocation could not be recorded; try again', ['retry-after', '1']);
+/** A logout answered by Bouncer (logout.answer: true). */
+export const LOGGED_OUT: GatewayResponse = Object.freeze({
+  status: 204,
+  headers: Object.freeze(['cache-control', 'no-store', 'cache-status', CACHE_STATUS.denied]),
+  body: null,
+});
 
 // 429 for a client over the flood limit, one pre-built response per Retry-After value.
 const tooMany = new Map<number, GatewayResponse>();

@@ -37,6 +37,8 @@ export interface Allowed {
   readonly partition: string;
   /** The request carried credentials (a token in any place, or Authorization): RFC 9111 §3.5 applies. */
   readonly credentialed: boolean;
+  /** The token (or delegate credential) the request was allowed with; undefined without one. */
+  readonly credential: string | undefined;
   /** The cookie that carries tokens on this route; undefined when the route does not read tokens. */
   readonly tokenCookie: string | undefined;
   /** Every identity header the route sends for this identity, [lower-case name, value] (claims decoded on first use). */

@@ -1,7 +1,7 @@
 // The metrics registry. Counters are bumped at the transitions of the request flow
 // (route → token → decide → lookup → fetch → store → deliver) through cells kept by the caller, so
 // the hot path pays an addition, not a label lookup (see fast-metrics.ts).
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 export const AUTH_OUTCOMES = [
@@ -13,6 +13,7 @@ export const AUTH_OUTCOMES = [
   'verified_deny',
   'forbidden', // valid token refused by the route's claim rules (403)
   'rate_limited', // client over the flood limit (429)
+  'revoked', // a valid token that was revoked (logout, POST /revoke): 401
   'app_allow', // the app's auth endpoint allowed (remembered or asked) on a delegate route
   'app_deny', // the app denied (delegate or recheck)
 ] as const;
@@ -83,6 +84,33 @@ export function createMetrics() {
     labelNames: ['operation'] as const,
     registry,
   });
+  // Sizes read at scrape time from what assemble wires in (nothing on the request path).
+  const sources: { revocations?: () => Readonly<Record<string, number>>; cache?: () => { entries: number; bytes: number } } = {};
+  new Gauge({
+    name: 'bouncer_revocations',
+    help: 'Revocations held, by kind (token, jti, sub, all)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, count] of Object.entries(sources.revocations?.() ?? {})) this.set({ kind }, count);
+    },
+  });
+  new Gauge({
+    name: 'bouncer_cache_objects',
+    help: 'Responses (and Vary markers) held by the memory store',
+    registers: [registry],
+    collect() {
+      this.set(sources.cache?.().entries ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'bouncer_cache_bytes',
+    help: 'Bytes the memory store holds (counted against cache.maxBytes)',
+    registers: [registry],
+    collect() {
+      this.set(sources.cache?.().bytes ?? 0);
+    },
+  });
   const duration = new FastHistogram({
     name: 'bouncer_request_duration_seconds',
     help: 'Time from request received to response headers handed to the front',
@@ -90,7 +118,7 @@ export function createMetrics() {
     registry,
   });
 
-  return { registry, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, duration };
+  return { registry, sources, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, duration };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

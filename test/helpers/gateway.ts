@@ -35,11 +35,17 @@ process.once('exit', () => {
 });
 
 export function writeConfig(config: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bouncer-test-'));
-  configDirs.push(dir);
+  const dir = tempDir();
   const file = join(dir, 'bouncer.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
+}
+
+/** A folder removed when the test process exits (configs, state directories). */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bouncer-test-'));
+  configDirs.push(dir);
+  return dir;
 }
 
 /** Runs the CLI to completion (for commands that exit): code, stdout, stderr. */
@@ -56,7 +62,8 @@ export async function runCli(args: string[], timeoutMs = 15_000): Promise<{ code
 }
 
 export async function startGateway(config: Record<string, unknown>, timeoutMs = 15_000): Promise<GatewayProcess> {
-  const file = writeConfig({ listen: '127.0.0.1:0', admin: { listen: '127.0.0.1:0' }, log: { level: 'warn' }, ...config });
+  // Each gateway its own stateDir (a stateDir belongs to one process), unless the test names one.
+  const file = writeConfig({ listen: '127.0.0.1:0', admin: { listen: '127.0.0.1:0' }, log: { level: 'warn' }, stateDir: join(tempDir(), 'state'), ...config });
   const child = spawn(runtime(), [CLI, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += chunk));
