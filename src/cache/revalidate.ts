@@ -37,6 +37,11 @@ const NOT_UPDATED: ReadonlySet<string> = new Set(['content-length', 'age', 'set-
 /** RFC 9111 §3.2: the stored response's fields updated with those of the 304. */
 export function updatedFields(stored: StoredEntry, notModified: HeaderMap): HeaderMap {
   const fields: HeaderMap = headerMapOf(stored);
+  // Purge labels the 304 carries replace the stored ones as a whole (which field each came from is not kept).
+  if (notModified['surrogate-key'] !== undefined || notModified['cache-tag'] !== undefined) {
+    delete fields['surrogate-key'];
+    delete fields['cache-tag'];
+  }
   for (const name in notModified) {
     const value = notModified[name];
     if (value === undefined || NOT_UPDATED.has(name)) continue;
