@@ -30,7 +30,9 @@ export function rangeOf(entry: StoredEntry, method: string, headers: HeaderMap):
   if (first === '') {
     // A suffix range: the last N bytes (§14.1.3).
     const suffix = Number(last);
-    if (suffix === 0 || length === 0) return UNSATISFIABLE;
+    if (suffix === 0) return UNSATISFIABLE;
+    // Satisfiable on an empty representation (§14.1.1), but no 206 can say so: the whole, empty, one.
+    if (length === 0) return WHOLE;
     return { kind: 'partial', start: Math.max(0, length - suffix), end: length - 1 };
   }
   const start = Number(first);
