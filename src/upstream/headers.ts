@@ -58,8 +58,9 @@ export function forwardRequestHeaders(headers: HeaderMap, options: ForwardOption
     if (value === undefined || !isClientField(name, options, connectionNamed)) continue;
     out[name] = value;
   }
-  if (options.withholdCookie !== undefined && out.cookie !== undefined) {
-    const cookie = withoutCookie(cookieField(out.cookie), options.withholdCookie);
+  if (out.cookie !== undefined) {
+    // One Cookie field (RFC 6265 §5.4), whatever the client sent.
+    const cookie = options.withholdCookie === undefined ? cookieField(out.cookie) : withoutCookie(cookieField(out.cookie), options.withholdCookie);
     if (cookie === undefined) delete out.cookie;
     else out.cookie = cookie;
   }
