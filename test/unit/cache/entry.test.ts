@@ -116,6 +116,15 @@ describe('headerMapOf', () => {
   });
 });
 
+describe('headerMapOf: purge labels', () => {
+  test('tags are put back so that tagsOf reads the same tags again', () => {
+    const tags = ['a,b', 'plain', 'with space'];
+    const map = headerMapOf(storedEntry({ headers: [], tags }));
+    assert.deepEqual(tagsOf(map).sort(), [...tags].sort());
+    assert.deepEqual(headerMapOf(storedEntry({ headers: [], tags: [] })), {});
+  });
+});
+
 describe('tagsOf', () => {
   test('Surrogate-Key is space-separated, Cache-Tag comma-separated', () => {
     assert.deepEqual(tagsOf({ 'surrogate-key': '  a   b\tc ' }), ['a', 'b', 'c']);
