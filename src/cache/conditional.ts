@@ -1,5 +1,6 @@
 // A client's own conditional request answered from a stored response (RFC 9110 §13): the stored
 // response is what the origin would have sent, so its validators decide.
+import { parseHttpDate } from '../http/date.js';
 import type { HeaderMap } from '../http/exchange.js';
 import { fieldValue, listMembers } from '../http/fields.js';
 import type { StoredEntry } from './store.js';
@@ -22,8 +23,8 @@ export function notModified(entry: StoredEntry, headers: HeaderMap): boolean {
   }
   const ifModifiedSince = fieldValue(headers, 'if-modified-since');
   if (ifModifiedSince === undefined || entry.lastModified === undefined) return false;
-  const since = Date.parse(ifModifiedSince);
-  const modified = Date.parse(entry.lastModified);
+  const since = parseHttpDate(ifModifiedSince);
+  const modified = parseHttpDate(entry.lastModified);
   return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
 }
 

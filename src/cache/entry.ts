@@ -61,6 +61,12 @@ export function headerMapOf(entry: StoredEntry): Record<string, string> {
   }
   // The governing field may be one that is not delivered (Bouncer-Cache-Control): it still governs.
   if (entry.policy.field !== 'cache-control' && map[entry.policy.field] === undefined) map[entry.policy.field] = entry.policy.value;
+  // So are the purge labels, which are not delivered either. A tag with whitespace inside can only
+  // have come from Cache-Tag; every other one reads back the same from Surrogate-Key (commas and all).
+  const spaced = entry.tags.filter((tag) => /\s/.test(tag));
+  const plain = entry.tags.filter((tag) => !/\s/.test(tag));
+  if (plain.length > 0) map['surrogate-key'] = plain.join(' ');
+  if (spaced.length > 0) map['cache-tag'] = spaced.join(', ');
   return map;
 }
 

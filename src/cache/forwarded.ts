@@ -8,7 +8,7 @@
 // serve.ts), so the stored variant is selected by their values. Vary is always matched against the
 // fill as it is sent (RFC 9111 §4.1 compares the request the response answered).
 import type { Allowed } from '../http/verdict.js';
-import { forwardedValue, forwardRequestHeaders, type ForwardOptions } from '../upstream/headers.js';
+import { carriesCookie, forwardedValue, forwardRequestHeaders, type ForwardOptions } from '../upstream/headers.js';
 import type { RouteCache } from './route-cache.js';
 import type { VaryRequest } from './vary.js';
 
@@ -65,7 +65,7 @@ export class Forwarded implements VaryRequest {
     if (verdict.tokenCookie === undefined) return out;
     const headers = verdict.request.headers;
     if (headers.authorization !== undefined && !learned.has('authorization')) out.push('authorization');
-    if (headers.cookie !== undefined && !learned.has('cookie') && forwardedValue(headers, 'cookie', this.fillOptions()) !== joined(headers.cookie)) out.push('cookie');
+    if (headers.cookie !== undefined && !learned.has('cookie') && carriesCookie(headers.cookie, verdict.tokenCookie)) out.push('cookie');
     return out;
   }
 
@@ -93,8 +93,4 @@ export class Forwarded implements VaryRequest {
       withholdCookie: withholdCookie ? this.verdict.tokenCookie : undefined,
     };
   }
-}
-
-function joined(value: string | string[]): string {
-  return Array.isArray(value) ? value.join('; ') : value;
 }

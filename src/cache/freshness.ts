@@ -3,6 +3,7 @@
 // section it implements; the store rules (storable.ts) and revalidation (revalidate.ts) use them.
 import { secondsDirective, type Directives } from '../http/cache-control.js';
 import type { HeaderMap } from '../http/exchange.js';
+import { parseHttpDate } from '../http/date.js';
 import { fieldValue, firstMember } from '../http/fields.js';
 import type { Governing } from './directives.js';
 
@@ -38,7 +39,7 @@ export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 3
 
 /** RFC 9110 §5.6.7: an HTTP-date in epoch ms; NaN when invalid, undefined when absent. */
 export function httpDate(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Date.parse(value);
+  return value === undefined ? undefined : parseHttpDate(value);
 }
 
 /**

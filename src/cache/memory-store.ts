@@ -70,8 +70,18 @@ export class MemoryStore implements Store {
       slotKey = key + VARIANT_SEPARATOR + entry.variant;
       marker.variants.delete(entry.variant);
       marker.variants.add(entry.variant);
-      if (marker.variants.size > MAX_VARIANTS) this.#lru.delete(key + VARIANT_SEPARATOR + marker.variants.values().next().value!);
       this.#lru.set(slotKey, entry);
+      if (!this.#lru.has(slotKey)) {
+        // Refused (over maxEntrySize); lru-cache dropped what the slot held with reason "set",
+        // which #forget leaves in the marker: the marker must not name a variant that is not there.
+        marker.variants.delete(entry.variant);
+        return;
+      }
+      if (marker.variants.size > MAX_VARIANTS) {
+        const oldest = marker.variants.values().next().value!;
+        marker.variants.delete(oldest);
+        this.#lru.delete(key + VARIANT_SEPARATOR + oldest);
+      }
     }
     if (!this.#lru.has(slotKey)) return; // refused (over maxEntrySize)
     index(this.#byUrl, urlOfKey(key), key);

@@ -2,6 +2,7 @@
 // 206 with Content-Range; a range the representation cannot satisfy a 416; If-Range that does not
 // match the stored validator, several ranges, or anything unparsable: the whole 200 (§14.2 lets a
 // server ignore Range). Only GET has range semantics.
+import { parseHttpDate } from '../http/date.js';
 import type { HeaderMap } from '../http/exchange.js';
 import { fieldValue } from '../http/fields.js';
 import { strongMatch } from './conditional.js';
@@ -29,7 +30,9 @@ export function rangeOf(entry: StoredEntry, method: string, headers: HeaderMap):
   if (first === '') {
     // A suffix range: the last N bytes (§14.1.3).
     const suffix = Number(last);
-    if (suffix === 0 || length === 0) return UNSATISFIABLE;
+    if (suffix === 0) return UNSATISFIABLE;
+    // Satisfiable on an empty representation (§14.1.1), but no 206 can say so: the whole, empty, one.
+    if (length === 0) return WHOLE;
     return { kind: 'partial', start: Math.max(0, length - suffix), end: length - 1 };
   }
   const start = Number(first);
@@ -44,6 +47,6 @@ function ifRangeHolds(entry: StoredEntry, ifRange: string | undefined): boolean 
   const value = ifRange.trim();
   if (value.startsWith('"') || value.startsWith('W/')) return entry.etag !== undefined && strongMatch(value, entry.etag);
   if (entry.lastModified === undefined) return false;
-  const date = Date.parse(value);
-  return Number.isFinite(date) && date === Date.parse(entry.lastModified);
+  const date = parseHttpDate(value);
+  return Number.isFinite(date) && date === parseHttpDate(entry.lastModified);
 }

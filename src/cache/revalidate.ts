@@ -1,6 +1,7 @@
 // revalidate: a 304 answering Bouncer's conditional request (RFC 9111 §4.3.3, §4.3.4). It updates the
 // stored response only when its validator selects it; the updated fields then pass the same store
 // rules as a new response (a 304 that adds `private` or `no-store` ends the entry).
+import { parseHttpDate } from '../http/date.js';
 import type { HeaderMap } from '../http/exchange.js';
 import { fieldValue } from '../http/fields.js';
 import { opaqueTag } from './conditional.js';
@@ -24,8 +25,8 @@ export function selects(stored: StoredEntry, notModified: HeaderMap): boolean {
   const lastModified = fieldValue(notModified, 'last-modified');
   if (lastModified !== undefined) {
     if (stored.lastModified === undefined) return false;
-    const time = Date.parse(lastModified);
-    return Number.isFinite(time) && time === Date.parse(stored.lastModified);
+    const time = parseHttpDate(lastModified);
+    return Number.isFinite(time) && time === parseHttpDate(stored.lastModified);
   }
   return true;
 }
@@ -37,6 +38,11 @@ const NOT_UPDATED: ReadonlySet<string> = new Set(['content-length', 'age', 'set-
 /** RFC 9111 §3.2: the stored response's fields updated with those of the 304. */
 export function updatedFields(stored: StoredEntry, notModified: HeaderMap): HeaderMap {
   const fields: HeaderMap = headerMapOf(stored);
+  // Purge labels the 304 carries replace the stored ones as a whole (which field each came from is not kept).
+  if (notModified['surrogate-key'] !== undefined || notModified['cache-tag'] !== undefined) {
+    delete fields['surrogate-key'];
+    delete fields['cache-tag'];
+  }
   for (const name in notModified) {
     const value = notModified[name];
     if (value === undefined || NOT_UPDATED.has(name)) continue;

@@ -13,8 +13,6 @@ export interface Target {
 export type TargetError = 'not_origin_form' | 'bad_encoding' | 'ambiguous_path';
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
-// Characters a path may carry raw; anything else must be percent-encoded.
-const PATH_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,=:@/%]*$/;
 
 export function parseTarget(url: string): Target | TargetError {
   if (url.charCodeAt(0) !== 47 /* / */) return 'not_origin_form';
@@ -24,7 +22,10 @@ export function parseTarget(url: string): Target | TargetError {
   if (url.includes('#') || !isPrintableAscii(query)) return 'bad_encoding';
   // The common case: nothing to decode and no dot or empty segment.
   if (!needsWork(rawPath)) return { path: rawPath, query };
-  if (!PATH_CHAR.test(rawPath)) return rawPath.includes(';') || rawPath.includes('\\') ? 'ambiguous_path' : 'bad_encoding';
+  // The same rule as the fast path: printable ASCII passes raw (as browsers send "|", "[", "^"),
+  // whatever else the path needs; only ";" and a backslash are ambiguous.
+  if (rawPath.includes(';') || rawPath.includes('\\')) return 'ambiguous_path';
+  if (!isPrintableAscii(rawPath)) return 'bad_encoding';
   const decoded = decodeUnreserved(rawPath);
   if (decoded === undefined) return 'bad_encoding';
   if (decoded === null) return 'ambiguous_path';

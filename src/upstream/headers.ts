@@ -58,8 +58,9 @@ export function forwardRequestHeaders(headers: HeaderMap, options: ForwardOption
     if (value === undefined || !isClientField(name, options, connectionNamed)) continue;
     out[name] = value;
   }
-  if (options.withholdCookie !== undefined && out.cookie !== undefined) {
-    const cookie = withoutCookie(cookieField(out.cookie), options.withholdCookie);
+  if (out.cookie !== undefined) {
+    // One Cookie field (RFC 6265 §5.4), whatever the client sent.
+    const cookie = options.withholdCookie === undefined ? cookieField(out.cookie) : withoutCookie(cookieField(out.cookie), options.withholdCookie);
     if (cookie === undefined) delete out.cookie;
     else out.cookie = cookie;
   }
@@ -116,11 +117,18 @@ function cookieField(value: string | string[]): string {
 
 /** A Cookie field without the named cookie, or undefined when nothing is left. */
 function withoutCookie(cookie: string, name: string): string | undefined {
-  const kept = cookie.split(/;\s*/).filter((pair) => {
-    const eq = pair.indexOf('=');
-    return pair.trim() !== '' && (eq === -1 ? pair : pair.slice(0, eq)).trim() !== name;
-  });
+  const kept = cookie.split(/;\s*/).filter((pair) => pair.trim() !== '' && cookieName(pair) !== name);
   return kept.length === 0 ? undefined : kept.join('; ');
+}
+
+/** Whether a Cookie field carries the named cookie (the one withholdCookie would take out). */
+export function carriesCookie(value: string | string[], name: string): boolean {
+  return cookieField(value).split(/;\s*/).some((pair) => pair.trim() !== '' && cookieName(pair) === name);
+}
+
+function cookieName(pair: string): string {
+  const eq = pair.indexOf('=');
+  return (eq === -1 ? pair : pair.slice(0, eq)).trim();
 }
 
 /** The origin's response headers as a flat list for the client, without hop-by-hop headers. */
