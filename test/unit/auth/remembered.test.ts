@@ -13,7 +13,7 @@ const SECONDS = NOW / 1000;
 const HEADER = '{"alg":"HS256","typ":"JWT"}';
 const token = (extra = {}) => hmacRaw(HEADER, JSON.stringify(claims(extra)));
 /** White box: what an allow holds itself (the memory of a million of them). */
-const SLOT_FIELDS = ['credential', 'clock'];
+const SLOT_FIELDS = ['credential', 'clock', 'epoch'];
 
 describe('a remembered allow', () => {
   test('is one object: the decision its verification answered, every hit, and its own identity', async () => {

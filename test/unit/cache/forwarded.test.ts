@@ -27,6 +27,7 @@ function verdict(headers: HeaderMap, overrides: Partial<Allowed> = {}): Allowed 
     partition: 's4:acme',
     credentialed: true,
     tokenCookie: 'token',
+    credential: 'the-token',
     identityHeaders: () => IDENTITY,
     keyedIdentity: new Set(['x-tenant']),
     claims: { sub: 'u-1', tenant: 'acme', roles: 'admin' },

@@ -13,7 +13,7 @@ import { request, rule } from './fixtures.js';
 function forwarded(headers: HeaderMap): Forwarded {
   const verdict: Allowed = {
     kind: 'allowed', request: request(headers), route: 0, path: '/p', query: '', access: 'anonymous', partition: '', credentialed: false,
-    tokenCookie: 'token', identityHeaders: () => [], keyedIdentity: new Set(), claims: undefined, expiresAt: Infinity, reason: '',
+    tokenCookie: 'token', credential: undefined, identityHeaders: () => [], keyedIdentity: new Set(), claims: undefined, expiresAt: Infinity, reason: '',
   };
   return new Forwarded(verdict, { ...rule(), enabled: true, keyHeaders: [] }, { originHost: 'origin.test', reserved: new Set() });
 }
