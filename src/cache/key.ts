@@ -19,7 +19,8 @@ export function contentKey(path: string, query: string, access: Access, partitio
 
 /** The URL part of a key, "GET /path?sorted-query": what purge by URL and invalidation address. */
 export function urlKey(path: string, query: string): string {
-  return `GET ${path}${query ? '?' + sortQuery(query) : ''}`;
+  const sorted = sortQuery(query);
+  return sorted === '' ? `GET ${path}` : `GET ${path}?${sorted}`;
 }
 
 export function urlOfKey(key: string): string {
