@@ -32,6 +32,8 @@ const USAGE = `usage: bouncer <command> [options]
         drop cached responses; prints how many went
   warm FILE [ADMIN]
         fetch the URLs in FILE (YAML/JSON list, {urls, partitions}, or one per line) into the cache
+  revoke (--token T | --jti ID | --sub ID [--before UNIX_S] | --before UNIX_S) [ADMIN]
+        revoke on every worker and node; prints how many revocation entries were added once durable
 
   ADMIN: --config FILE (reads admin.listen and admin.secret) or --admin URL, --secret S | --secret-env NAME
 `;
@@ -55,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return purge(rest);
     case 'warm':
       return warm(rest);
+    case 'revoke':
+      return revoke(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -181,6 +185,19 @@ async function warm(args: string[]): Promise<number> {
   if (!file) throw new UsageError('warm needs FILE');
   const totals = await warmFromFile(adminTarget(values), file, { progress: process.stderr, summary: process.stdout });
   return totals.failed === 0 ? 0 : 1;
+}
+
+async function revoke(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...ADMIN_OPTIONS, token: { type: 'string' }, jti: { type: 'string' }, sub: { type: 'string' }, before: { type: 'string' } } });
+  const named = (['token', 'jti', 'sub'] as const).filter((name) => values[name] !== undefined);
+  if (named.length > 1 || (named.length === 0 && values.before === undefined)) throw new UsageError('revoke needs one of --token, --jti, --sub (with an optional --before), or --before alone');
+  if ((values.token !== undefined || values.jti !== undefined) && values.before !== undefined) throw new UsageError('--before goes with --sub or alone');
+  const before = values.before === undefined ? undefined : Number(values.before);
+  if (before !== undefined && (!Number.isInteger(before) || before < 0)) throw new UsageError(`--before "${values.before}" is not Unix seconds`);
+  const body = values.token !== undefined ? { token: values.token } : values.jti !== undefined ? { jti: values.jti } : values.sub !== undefined ? { sub: values.sub, ...(before === undefined ? {} : { before }) } : { before };
+  const { revoked } = await postAdmin<{ revoked: number }>(adminTarget(values), '/revoke', body);
+  process.stdout.write(`revoked ${revoked}\n`);
+  return 0;
 }
 
 function checkConfig(args: string[]): number {

@@ -39,6 +39,8 @@ export interface AuthorizeDeps {
   /** The auth half of each route, by route index. */
   readonly routes: readonly RouteAuth[];
   readonly decider: Decider;
+  /** Logout paths (exact): their tokens are read and verified even where the route reads none. */
+  readonly logoutPaths: ReadonlySet<string>;
   /** jwt.cookie: the token cookie where a route names none of its own. */
   readonly cookieName: string;
   /** Flood defence (jwt.flood), or undefined when it is off. */
@@ -56,6 +58,8 @@ export interface Authorizer {
 }
 
 const NO_HEADERS: ReadonlyArray<readonly [string, string]> = [];
+/** A logout path no token-reading route covers: its token is read (to be revoked), nothing required. */
+const LOGOUT: RouteAuth = Object.freeze({ ...UNMATCHED, auth: 'optional', onDenied: 'pass' });
 /** The stamp of a decision found revoked: revocations are never taken back while the token lives. */
 const REVOKED = -1;
 
@@ -109,7 +113,8 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
     const target = parseTarget(request.url);
     if (typeof target === 'string') return undefined;
     const index = deps.match(target.path);
-    const policy = index === -1 ? UNMATCHED : deps.routes[index]!;
+    let policy = index === -1 ? UNMATCHED : deps.routes[index]!;
+    if (policy.auth === 'off' && deps.logoutPaths.has(target.path)) policy = LOGOUT;
     const param = policy.tokenQueryParam;
     return { index, policy, path: target.path, query: param === undefined ? target.query : withoutParam(target.query, param), rawQuery: target.query };
   }

@@ -38,16 +38,21 @@ export interface AuthorityOptions {
 export class RevocationAuthority {
   constructor(private readonly options: AuthorityOptions) {}
 
-  /** Durable before it resolves (journal fsynced); resolves with how many entries were added or widened. */
+  /**
+   * Durable before it resolves (journal fsynced). Resolves with how many entries were added: an entry
+   * already held is widened if need be (a later time) and counts 0.
+   */
   async revoke(request: RevokeRequest): Promise<number> {
-    const applied = await this.#apply([this.entryFor(request)]);
+    const entry = this.entryFor(request);
+    const existed = this.options.set.has(entry);
+    const applied = await this.#apply([entry]);
     if (applied.length > 0 && this.options.remote !== undefined) {
       // Published when Redis can be reached; otherwise on the next merge (merge() writes back what Redis lacks).
       await this.options.remote.publish(applied).catch((error: unknown) =>
         this.options.log.warn({ err: error, entries: applied.length }, 'revocation journaled and enforced here; Redis unreachable, it is published when Redis returns'),
       );
     }
-    return applied.length;
+    return existed ? 0 : applied.length;
   }
 
   /** Entries another node published. */

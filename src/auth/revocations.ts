@@ -96,6 +96,12 @@ export class RevocationSet {
     return held;
   }
 
+  /** Whether an entry of this name (kind and id) is held, however wide. */
+  has(r: Revocation): boolean {
+    if (r.kind === 'all') return this.#everyone !== undefined;
+    return (r.kind === 'token' ? this.#tokens : r.kind === 'jti' ? this.#jtis : this.#subjects).has(r.id);
+  }
+
   #reserve(id: string): void {
     const bytes = ENTRY_OVERHEAD_BYTES + 2 * id.length;
     if (this.size >= this.limits.max || this.#bytes + bytes > this.limits.maxBytes) throw new RevocationsFullError(this.limits.max);

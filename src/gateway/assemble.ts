@@ -58,6 +58,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     match,
     routes: routeAuth,
     decider: authenticator,
+    logoutPaths: new Set(config.logout?.paths.map((entry) => entry.path) ?? []),
     cookieName: config.jwt.cookie,
     flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
     revocations,
