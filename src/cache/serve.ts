@@ -31,7 +31,7 @@ import { selects, updatedFields } from './revalidate.js';
 import type { RouteCache } from './route-cache.js';
 import type { FlightOutcome, SingleFlight } from './single-flight.js';
 import { assess, type NotStorableReason } from './storable.js';
-import type { Store, StoredEntry, StorePurge } from './store.js';
+import type { CrossNodeFlight, Store, StoredEntry, StorePurge } from './store.js';
 import { BodyTee } from './tee.js';
 import { variantOf } from './vary.js';
 
@@ -40,6 +40,8 @@ export interface ServeDeps extends ForwardContext {
   /** The cache half of each route, by route index; `unmatched` for -1. */
   readonly routes: { readonly byRoute: readonly RouteCache[]; readonly unmatched: RouteCache };
   readonly flights: SingleFlight;
+  /** With a store shared between nodes: one node fetches a missing key for all of them. */
+  readonly crossNode?: { readonly flight: CrossNodeFlight; readonly waitMs: number } | undefined;
   readonly origin: OriginClient;
   readonly maxObjectBytes: number;
   /** How long a key whose response was not storable is forwarded without the cache. */
@@ -64,8 +66,11 @@ export interface Serve {
   serve(verdict: Allowed): GatewayResponse | Promise<GatewayResponse>;
   /** Fetch and store one URL now (warming), whoever else is asking. */
   warm(verdict: Allowed): Promise<WarmOutcome>;
-  /** Drops what the store holds for a URL ("/p?q"), a path prefix or a tag; resolves with how many responses went. */
-  purge(target: PurgeTarget): Promise<number>;
+  /**
+   * Drops what the store holds for a URL ("/p?q"), a path prefix or a tag; resolves with how many
+   * responses went. memoryOnly: another node's purge, which reached the shared tier already.
+   */
+  purge(target: PurgeTarget, options?: { readonly memoryOnly?: boolean }): Promise<number>;
 }
 
 /** What a fetch for the cache produced: the response for its own client and the flight's outcome. */
@@ -169,16 +174,38 @@ export function createServe(deps: ServeDeps): Serve {
   /** Fetches for everyone waiting on this key; the flight settles when the store has (or has not) the response. */
   async function lead(verdict: Allowed, rule: RouteCache, key: string, forwarded: Forwarded, stale: StoredEntry | undefined, purpose: Purpose): Promise<GatewayResponse> {
     const settle = flights.start(key);
+    const crossNode = deps.crossNode;
+    let leading = false;
+    if (crossNode !== undefined && purpose !== 'warm') {
+      leading = await crossNode.flight.lead(key).catch(() => true); // Redis down: fetch as if alone
+      if (!leading) {
+        // Another node fetches this key: wait for it to land in the shared tier, then answer from there.
+        await crossNode.flight.landing(key, crossNode.waitMs);
+        const entry = await storeGet(key, forwardedFor(verdict, rule, key));
+        const at = now();
+        if (entry !== undefined && (at < entry.freshUntil || entry.responseTime >= at - crossNode.waitMs)) {
+          settle({ kind: 'stored' });
+          if (purpose === 'miss') answered.collapsed.inc();
+          return deliver(entry, verdict.request, CACHE_STATUS.collapsed, at);
+        }
+        // Not stored (or too slow): fetch here after all.
+      }
+    }
     let fetched: Fetched;
     try {
       fetched = await fetchForCache(verdict, rule, key, forwarded, stale, purpose);
     } catch (error) {
       const failure = asUpstreamError(error);
       settle({ kind: 'failed', status: failure.status, originStatus: undefined, cause: failure.code });
+      if (leading) crossNode!.flight.landed(key);
       if (purpose !== 'miss') throw failure;
       return failedOrStale(verdict, stale, failure.status, undefined, failure.code, false);
     }
-    fetched.outcome.then(settle, () => settle({ kind: 'not-stored' }));
+    const done = (outcome: FlightOutcome) => {
+      settle(outcome);
+      if (leading) crossNode!.flight.landed(key);
+    };
+    fetched.outcome.then(done, () => done({ kind: 'not-stored' }));
     return fetched.response;
   }
 
@@ -261,7 +288,7 @@ export function createServe(deps: ServeDeps): Serve {
     // Stream to this client while collecting for the store; the flight settles once it is stored.
     const { lifetime, vary } = assessment as Extract<typeof assessment, { storable: true }>;
     const tee = new BodyTee(upstream.body, deps.maxObjectBytes);
-    const stored = tee.complete.then((body) => {
+    const stored = tee.complete.then(async (body) => {
       if (body === null) {
         uncacheable.set(key, 'too-big');
         metrics.stored.labels('too-big').inc();
@@ -269,7 +296,8 @@ export function createServe(deps: ServeDeps): Serve {
       }
       const variant = vary === null ? '' : variantOf(vary, forwarded);
       const entry = newEntry({ status: upstream.status, headers: upstream.headers, body, timing, governing, lifetime, vary, variant, refreshAhead: deps.refreshAhead });
-      storeSet(key, entry);
+      // Waited for: other nodes are told the key landed only once the shared tier holds it.
+      await storeSet(key, entry);
       uncacheable.delete(key);
       metrics.stored.labels('stored').inc();
       return entry;
@@ -415,13 +443,14 @@ export function createServe(deps: ServeDeps): Serve {
     }
   }
 
-  function storeSet(key: string, entry: StoredEntry): void {
+  function storeSet(key: string, entry: StoredEntry): Promise<void> | undefined {
     try {
       const done = store.set(key, entry);
-      if (isPromise(done)) done.catch((error: unknown) => storeFault(error, 'set'));
+      if (isPromise(done)) return done.catch((error: unknown) => void storeFault(error, 'set'));
     } catch (error) {
       storeFault(error, 'set');
     }
+    return undefined;
   }
 
   function storeDelete(key: string): void {
@@ -433,9 +462,9 @@ export function createServe(deps: ServeDeps): Serve {
     }
   }
 
-  async function storePurge(target: StorePurge): Promise<number> {
+  async function storePurge(target: StorePurge, options?: { readonly memoryOnly?: boolean }): Promise<number> {
     try {
-      return await store.purge(target);
+      return await store.purge(target, options);
     } catch (error) {
       storeFault(error, 'purge');
       return 0;
@@ -461,10 +490,10 @@ export function createServe(deps: ServeDeps): Serve {
     return { status: entry?.status ?? fetched.response.status, stored: entry !== null, bytes: entry?.body.byteLength ?? 0 };
   }
 
-  function purge(target: PurgeTarget): Promise<number> {
-    if (!('url' in target)) return storePurge(target);
+  function purge(target: PurgeTarget, options?: { readonly memoryOnly?: boolean }): Promise<number> {
+    if (!('url' in target)) return storePurge(target, options);
     const q = target.url.indexOf('?');
-    return storePurge({ url: urlKey(q === -1 ? target.url : target.url.slice(0, q), q === -1 ? '' : target.url.slice(q + 1)) });
+    return storePurge({ url: urlKey(q === -1 ? target.url : target.url.slice(0, q), q === -1 ? '' : target.url.slice(q + 1)) }, options);
   }
 
   return { serve, warm, purge };

@@ -58,6 +58,22 @@ export interface Store {
   set(key: string, entry: StoredEntry): MaybePromise<void>;
   /** Drops `key` and every variant of it; resolves with how many entries went. */
   delete(key: string): MaybePromise<number>;
-  /** Drops every entry of a URL (every partition and variant), a path prefix or a tag. */
-  purge(target: StorePurge): MaybePromise<number>;
+  /**
+   * Drops every entry of a URL (every partition and variant), a path prefix or a tag. `memoryOnly`:
+   * a purge another node made, which already reached the tiers shared between nodes.
+   */
+  purge(target: StorePurge, options?: { readonly memoryOnly?: boolean }): MaybePromise<number>;
+}
+
+/**
+ * Single flight across nodes (a store shared between them can offer it): one node's fetch fills the
+ * shared tier, the others wait for it to land instead of asking the origin themselves.
+ */
+export interface CrossNodeFlight {
+  /** true: this node fetches the key (it holds the key's lock); false: another node does. */
+  lead(key: string): Promise<boolean>;
+  /** Resolves when the leading node has stored the key (or given up), or after `ms` at the latest. */
+  landing(key: string, ms: number): Promise<void>;
+  /** This node's fetch of the key is over (stored or not): the lock goes, waiting nodes are told. */
+  landed(key: string): void;
 }

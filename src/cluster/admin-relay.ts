@@ -8,7 +8,7 @@ import type { PurgeTarget } from '../cache/serve.js';
 import type { WarmSummary } from '../gateway/warm.js';
 import type { Bus, BusEvent } from './bus.js';
 
-interface PurgeRequestEvent { readonly type: 'purge'; readonly id: string; readonly target: PurgeTarget }
+interface PurgeRequestEvent { readonly type: 'purge'; readonly id: string; readonly target: PurgeTarget; readonly memoryOnly?: boolean }
 interface PurgedEvent { readonly type: 'purged'; readonly id: string; readonly purged: number }
 interface WarmRequestEvent { readonly type: 'warm'; readonly id: string; readonly request: WarmRequest }
 interface WarmedEvent { readonly type: 'warmed'; readonly id: string; readonly summary: WarmSummary }
@@ -17,8 +17,8 @@ interface WarmedEvent { readonly type: 'warmed'; readonly id: string; readonly s
 export function answerAdminEvents(bus: Bus, gateway: Gateway): () => void {
   return bus.subscribe((event: BusEvent) => {
     if (event.type === 'purge') {
-      const { id, target } = event as unknown as PurgeRequestEvent;
-      void gateway.serve.purge(target).then((purged) => bus.publish({ type: 'purged', id, purged } satisfies PurgedEvent));
+      const { id, target, memoryOnly } = event as unknown as PurgeRequestEvent;
+      void gateway.serve.purge(target, { memoryOnly: memoryOnly === true }).then((purged) => bus.publish({ type: 'purged', id, purged } satisfies PurgedEvent));
     } else if (event.type === 'warm') {
       const { id, request } = event as unknown as WarmRequestEvent;
       void gateway.warm(request).then((summary) => bus.publish({ type: 'warmed', id, summary } satisfies WarmedEvent));

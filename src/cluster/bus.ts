@@ -10,6 +10,8 @@ export interface PurgeEvent {
   readonly type: 'purge';
   readonly id: string;
   readonly target: { readonly url: string } | { readonly prefix: string } | { readonly tag: string };
+  /** Another node's purge: it already purged the shared Redis tier, only memory tiers are left. */
+  readonly memoryOnly?: boolean;
 }
 
 /** Revocations applied by the process that owns them, for every serving process (revocation-events.ts). */

@@ -10,6 +10,9 @@ import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationSet } from '../auth/revocations.js';
 import { compileRouteAuth, identityHeaderNames } from '../auth/route-auth.js';
 import { MemoryStore } from '../cache/memory-store.js';
+import { RedisStore } from '../cache/redis-store.js';
+import { TieredStore } from '../cache/tiered-store.js';
+import { connectRedis } from '../cluster/redis-client.js';
 import { compileRouteCaches } from '../cache/route-cache.js';
 import { createServe, type Serve } from '../cache/serve.js';
 import { SingleFlight } from '../cache/single-flight.js';
@@ -69,11 +72,14 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   const upstream = new URL(config.upstream);
   const origin = await createOriginClient(upstream.origin, config.timeouts);
   const store = new MemoryStore(config.cache);
+  // redis.sharedCache: a second tier every node shares, and one fetch per key across nodes.
+  const shared = config.redis?.sharedCache === true ? sharedTier(config.redis, log, now) : undefined;
   metrics.sources.revocations = () => revocations.counts();
   metrics.sources.cache = () => ({ entries: store.size, bytes: store.bytes });
   const routeCaches = compileRouteCaches(config.routes, config.cache);
   const serve = createServe({
-    store,
+    store: shared === undefined ? store : new TieredStore(store, shared.store),
+    crossNode: shared && { flight: shared.store, waitMs: config.redis!.lockTtl },
     routes: routeCaches,
     flights: new SingleFlight(),
     origin,
@@ -117,6 +123,21 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     async close() {
       authenticator.close();
       await origin.close();
+      shared?.close();
+    },
+  };
+}
+
+function sharedTier(redis: NonNullable<Config['redis']>, log: Logger, now: () => number) {
+  const connection = connectRedis(redis, 'cache');
+  const subscriber = connectRedis(redis, 'cache-landed');
+  for (const link of [connection, subscriber]) link.on('error', (error: Error) => log.debug({ err: error }, 'redis (shared cache)'));
+  const store = new RedisStore({ connection, subscriber, prefix: redis.prefix, maxObjectBytes: redis.maxObjectBytes, lockTtlMs: redis.lockTtl, now, log });
+  return {
+    store,
+    close() {
+      subscriber.disconnect();
+      connection.disconnect();
     },
   };
 }

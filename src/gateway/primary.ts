@@ -76,12 +76,13 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     started = true;
     const front = { host: first.host, port: first.port };
     const aggregator = new AggregatorRegistry();
+    const workerActions = adminActionsOverBus(bus, () => live.size, 10_000);
     const admin = await startAdmin({
       ...config.admin.listen,
       metrics: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
       health: () => ({ workers: live.size }),
       secret: readSecret(config.admin, 'admin'),
-      actions: { ...adminActionsOverBus(bus, () => live.size, 10_000), ...revocationActions(owner) },
+      actions: { ...workerActions, purge: (target) => workerActions.purge(target).then(async (purged) => (await owner.purgeEverywhere(target), purged)), ...revocationActions(owner) },
     });
     announceReady(config, log, front, admin, count);
 

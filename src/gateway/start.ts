@@ -103,7 +103,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     health: serving.health,
     secret: readSecret(config.admin, 'admin'),
     // One process: act on the cache directly, with exact counts.
-    actions: { purge: (target) => gateway.serve.purge(target), warm: (request) => gateway.warm(request), ...revocationActions(owner) },
+    actions: {
+      purge: async (target) => {
+        const purged = await gateway.serve.purge(target);
+        await owner.purgeEverywhere(target);
+        return purged;
+      },
+      warm: (request) => gateway.warm(request),
+      ...revocationActions(owner),
+    },
   });
   const url = announceReady(config, log, serving.front, admin);
   return {
