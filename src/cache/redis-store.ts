@@ -77,6 +77,11 @@ export class RedisStore implements Store, CrossNodeFlight {
     if (ttl <= 0) return;
     const primary = this.#redisKey(key);
     const target = entry.vary === null ? primary : variantKey(primary, entry.variant);
+    // Variants of another Vary list (or of none) can no longer be reached: they go first.
+    const held = await this.#redis.getBuffer(primary);
+    if (held !== null && held[0] === MARKER && held.subarray(1).toString('utf8') !== JSON.stringify(entry.vary)) {
+      await this.#deleteMatching(escapeGlob(primary + VARIANT_SEPARATOR) + '*');
+    }
     const multi = this.#redis.multi();
     if (entry.vary !== null) multi.set(primary, Buffer.concat([Buffer.of(MARKER), Buffer.from(JSON.stringify(entry.vary))]), 'PX', Math.ceil(ttl));
     multi.set(target, encode(entry), 'PX', Math.ceil(ttl));
@@ -102,7 +107,12 @@ export class RedisStore implements Store, CrossNodeFlight {
     const tagKey = this.#tagKey(target.tag);
     const keys = await this.#redis.smembers(tagKey);
     let dropped = 0;
-    for (const key of keys) dropped += await this.#redis.del(key);
+    for (const key of keys) {
+      // The set may name a key whose entry was replaced since, without this tag: that one stays.
+      const value = await this.#redis.getBuffer(key);
+      const entry = value === null ? undefined : decode(value);
+      if (entry !== undefined && entry.tags.includes(target.tag)) dropped += await this.#redis.del(key);
+    }
     await this.#redis.del(tagKey);
     return dropped;
   }
