@@ -82,16 +82,24 @@ async function start(args: string[]): Promise<number> {
     },
   });
   if (!values.config) throw new UsageError('start needs --config FILE');
-  const config = loadConfig(values.config, {
-    listen: values.listen,
-    upstream: values.upstream,
-    workers: values.workers,
-    adminListen: values['admin-listen'],
-  });
+  const file = values.config;
+  const load = () => loadConfig(file, { listen: values.listen, upstream: values.upstream, workers: values.workers, adminListen: values['admin-listen'] });
+  const config = load();
   const log = createLogger(config.log.level);
   const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
-  if (workers > 1) return cluster.isPrimary ? runPrimary(config, log, workers) : runWorker(config, log);
+  if (workers > 1) return cluster.isPrimary ? runPrimary(config, log, workers, load) : runWorker(config, log, load);
   const gateway = await startGateway(config, log);
+  // SIGHUP: reload; a file that does not validate keeps the running configuration (and says why).
+  process.on('SIGHUP', () => {
+    let next;
+    try {
+      next = load();
+    } catch (error) {
+      log.error({ err: error }, 'reload refused: the configuration does not validate; the running one stays');
+      return;
+    }
+    gateway.reload(next).catch((error: unknown) => log.error({ err: error }, 'reload failed; the running configuration stays'));
+  });
   await untilSignal(gateway, log);
   return 0;
 }

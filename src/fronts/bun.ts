@@ -30,17 +30,19 @@ export interface BunFrontOptions extends FrontOptions {
 export async function startBunFront(handler: Handler, options: BunFrontOptions): Promise<Front> {
   const bun = bunRuntime();
   if (bun === undefined) throw new TypeError('startBunFront needs the Bun runtime');
-  const server = serve(bun, handler, options);
+  const current = { handler };
+  const server = serve(bun, current, options);
   // Best effort: where it cannot (not Linux, no glibc) the queue stays at Bun's 512.
   await widenBacklog(server.port, options.backlog).catch(() => 0);
   return {
     host: server.hostname,
     port: server.port,
+    setHandler: (next) => void (current.handler = next),
     close: (graceMs) => close(server, graceMs),
   };
 }
 
-function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServer {
+function serve(bun: BunApi, current: { handler: Handler }, options: BunFrontOptions): BunServer {
   return bun.serve({
     hostname: options.host,
     port: options.port,
@@ -49,7 +51,7 @@ function serve(bun: BunApi, handler: Handler, options: BunFrontOptions): BunServ
     // idleTimeout is reset), so this is also the longest answer: node's front has requestTimeout 60 s.
     idleTimeout: 60,
     fetch(request, server) {
-      const result = handler(new BunGatewayRequest(request, server));
+      const result = current.handler(new BunGatewayRequest(request, server));
       return isPromise(result) ? result.then(toResponse) : toResponse(result);
     },
     // Reached when the request has no usable URL (no Host) or the handler failed.

@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream';
 import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap } from '../http/exchange.js';
 import type { Front, FrontOptions } from './front.js';
 
-export function startNodeFront(handler: Handler, options: FrontOptions): Promise<Front> {
+export function startNodeFront(first: Handler, options: FrontOptions): Promise<Front> {
+  let handler = first;
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => {
     const result = handler(new NodeGatewayRequest(req, res));
     if (isPromise(result)) result.then((response) => write(res, response), () => res.destroy());
@@ -26,6 +27,7 @@ export function startNodeFront(handler: Handler, options: FrontOptions): Promise
       resolve({
         host: address,
         port,
+        setHandler: (next) => void (handler = next),
         close(graceMs) {
           return new Promise<void>((done) => {
             // Stop accepting, let in-flight requests finish; past the grace period cut the rest.

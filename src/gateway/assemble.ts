@@ -43,13 +43,16 @@ export interface AssembleOptions {
   readonly now?: () => number;
   /** The process's revocation set (kept across reloads); a new empty one by default. */
   readonly revocations?: RevocationSet;
+  /** A reload keeps the cache and the metrics of the gateway it replaces. */
+  readonly store?: MemoryStore;
+  readonly metrics?: Metrics;
   /** Where logout paths send their revocations (the process that owns revocations); without it logout paths are refused (503). */
   readonly revoke?: (request: RevokeRequest) => Promise<number>;
 }
 
 export async function assembleGateway(config: Config, log: Logger, options: AssembleOptions = {}): Promise<Gateway> {
   const now = options.now ?? Date.now;
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
   const authenticator = await createAuthenticator(config.jwt, { now, hooks: authHooks(metrics, log) });
   const match = compileMatcher(config.routes.map((route) => route.path));
   const routeAuth = compileRouteAuth(config.routes, (endpoint) =>
@@ -71,7 +74,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   });
   const upstream = new URL(config.upstream);
   const origin = await createOriginClient(upstream.origin, config.timeouts);
-  const store = new MemoryStore(config.cache);
+  const store = options.store ?? new MemoryStore(config.cache);
   // redis.sharedCache: a second tier every node shares, and one fetch per key across nodes.
   const shared = config.redis?.sharedCache === true ? sharedTier(config.redis, log, now) : undefined;
   metrics.sources.revocations = () => revocations.counts();

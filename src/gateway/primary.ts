@@ -20,11 +20,16 @@ import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { revocationActions, startRevocationOwner } from './revocation-owner.js';
 import { announceReady } from './start.js';
-import { WORKER_PORT_ENV, type WorkerMessage } from './worker.js';
+import { WORKER_PORT_ENV, type WorkerCommand, type WorkerMessage } from './worker.js';
 
-/** More deaths than this within RESTART_WINDOW_MS and the primary gives up (exit 1). */
-const MAX_RESTARTS = 5;
+/**
+ * A dead worker is replaced after a back-off that doubles with each death in the last minute (from
+ * 100 ms, at most 10 s): a worker that keeps crashing costs little, and the primary never stops
+ * replacing workers (giving up would let whatever kills them take the whole gateway down).
+ */
 const RESTART_WINDOW_MS = 60_000;
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 10_000;
 
 export class WorkerStartError extends Error {
   readonly code = 'BOUNCER_WORKER_START';
@@ -33,15 +38,17 @@ export class WorkerStartError extends Error {
   }
 }
 
-export async function runPrimary(config: Config, log: Logger, count: number): Promise<number> {
+export async function runPrimary(config: Config, log: Logger, count: number, reloadConfig: () => Config): Promise<number> {
   const live = new Set<Worker>();
-  const restarts: number[] = [];
+  const deaths: number[] = [];
   // Restarts apply once every worker has started; a failure before that stops the start-up.
   let started = false;
   let stopping = false;
   let sharedPort: number | undefined;
-  let giveUp: (code: number) => void = () => undefined;
-  const gaveUp = new Promise<number>((resolve) => (giveUp = resolve));
+  // On Node each worker accepts its own connections (the kernel spreads them), instead of the
+  // primary accepting every one and handing it on: one core's work for the whole box in an impulse.
+  // Bun workers bind with SO_REUSEPORT instead.
+  if (bunRuntime() === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
 
   // Relays the workers' events to every worker; the bus the admin listener is to publish purges on.
   const bus = createPrimaryBus(live, (error) => log.error({ err: error }, 'bus subscriber failed'));
@@ -53,16 +60,14 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     worker.once('exit', (code, signal) => {
       live.delete(worker);
       if (stopping || !started) return;
-      log.error({ pid: worker.process.pid, code, signal }, 'worker died');
       const now = Date.now();
-      restarts.push(now);
-      while (restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
-      if (restarts.length > MAX_RESTARTS) {
-        log.fatal({ restarts: restarts.length, windowMs: RESTART_WINDOW_MS }, 'workers keep dying: giving up');
-        giveUp(1);
-      } else {
-        ready(fork()).then((w) => log.info({ pid: w.process.pid }, 'worker replaced'), () => undefined);
-      }
+      deaths.push(now);
+      while (deaths[0]! < now - RESTART_WINDOW_MS) deaths.shift();
+      const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (deaths.length - 1));
+      log.error({ pid: worker.process.pid, code, signal, deathsLastMinute: deaths.length, restartInMs: backoff }, 'worker died; replacing it');
+      setTimeout(() => {
+        if (!stopping) ready(fork()).then((w) => log.info({ pid: w.process.pid }, 'worker replaced'), () => undefined);
+      }, backoff).unref();
     });
     return worker;
   };
@@ -86,7 +91,20 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     });
     announceReady(config, log, front, admin, count);
 
-    const code = await Promise.race([gaveUp, signalled(log)]);
+    // SIGHUP: a configuration that validates goes to every worker; a broken one changes nothing.
+    const onHangup = () => {
+      try {
+        reloadConfig();
+      } catch (error) {
+        log.error({ err: error }, 'reload refused: the configuration does not validate; the running one stays');
+        return;
+      }
+      for (const worker of live) worker.send({ type: 'bouncer:reload' } satisfies WorkerCommand);
+      log.info({ workers: live.size }, 'reload sent to every worker');
+    };
+    process.on('SIGHUP', onHangup);
+    const code = await signalled(log);
+    process.off('SIGHUP', onHangup);
     stopping = true;
     await stopWorkers(live, config.timeouts.shutdown);
     await admin.close();

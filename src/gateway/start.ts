@@ -25,6 +25,8 @@ export interface RunningGateway {
   readonly adminUrl: string;
   /** Carries revoke and purge events to every process serving requests. */
   readonly bus: Bus;
+  /** SIGHUP: see Serving.reload. */
+  reload(config: Config): Promise<void>;
   /** Graceful stop: no new connections, in-flight requests finish (up to timeouts.shutdown). */
   close(): Promise<void>;
 }
@@ -32,9 +34,15 @@ export interface RunningGateway {
 /** The part of a gateway that answers the public listener: all of it but the admin listener. */
 export interface Serving {
   readonly front: Front;
+  /** The gateway now answering (a reload replaces it). */
   readonly gateway: Gateway;
   readonly bus: Bus;
   health(): Record<string, unknown>;
+  /**
+   * SIGHUP: the new configuration answers every request from now on; requests in flight finish with
+   * the old one, no connection is dropped. The cache, the revocations and the metrics carry over.
+   */
+  reload(config: Config): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,12 +60,15 @@ export interface ServingOptions {
 
 /** How long a logout waits for the revocation owner's answer. */
 const REVOKE_TIMEOUT_MS = 10_000;
+/** What a reload cannot change in a running process (a restart can). */
+const NEEDS_RESTART = ['listen', 'workers', 'admin', 'stateDir', 'redis', 'cache', 'warmUpRequests', 'revocation'] as const;
 
 export async function startServing(config: Config, log: Logger, options: ServingOptions): Promise<Serving> {
   const stopApplying = applyRevocations(options.bus, options.revocations, Date.now);
   if (options.readJournal === true) for (const entry of await RevocationJournal.read(config.stateDir)) options.revocations.add(entry, Date.now());
   const revoke: (request: RevokeRequest) => Promise<number> = revokeOverBus(options.bus, REVOKE_TIMEOUT_MS);
-  const gateway = await assembleGateway(config, log, { revocations: options.revocations, revoke });
+  let current = await assembleGateway(config, log, { revocations: options.revocations, revoke });
+  let running = config;
   if (config.warmUpRequests > 0) {
     // Only ever a head start: if it cannot run, the gateway starts cold.
     await warmUpRuntime(config.warmUpRequests, (handler) => startFront(handler, { host: '127.0.0.1', port: 0, backlog: 511, reusePort: false }), log).then(
@@ -65,25 +76,44 @@ export async function startServing(config: Config, log: Logger, options: Serving
       (error: unknown) => log.warn({ err: error }, 'warm-up failed; starting cold'),
     );
   }
-  const unsubscribe = answerAdminEvents(options.bus, gateway);
-  const front = await startFront(gateway.handler, {
+  let unsubscribe = answerAdminEvents(options.bus, current);
+  const front = await startFront(current.handler, {
     host: config.listen.host,
     port: options.port ?? config.listen.port,
     backlog: 8192,
     reusePort: options.reusePort ?? false,
   });
-  const stopWarming = scheduleWarming(config, log, gateway);
+  let stopWarming = scheduleWarming(config, log, current);
   return {
     front,
-    gateway,
+    get gateway() {
+      return current;
+    },
     bus: options.bus,
-    health: () => ({ cachedObjects: gateway.store.size, cachedBytes: gateway.store.bytes, revocations: gateway.revocations.size }),
+    health: () => ({ cachedObjects: current.store.size, cachedBytes: current.store.bytes, revocations: current.revocations.size }),
+    async reload(next) {
+      const unchanged = NEEDS_RESTART.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(running[key]));
+      if (unchanged.length > 0) log.warn({ keys: unchanged }, 'reload: these keys change only with a restart; the running values stay');
+      const effective = { ...next, ...Object.fromEntries(NEEDS_RESTART.map((key) => [key, running[key]])) } as Config;
+      const old = current;
+      const fresh = await assembleGateway(effective, log, { revocations: options.revocations, revoke, store: old.store, metrics: old.metrics });
+      stopWarming();
+      unsubscribe();
+      current = fresh;
+      running = effective;
+      front.setHandler(fresh.handler);
+      unsubscribe = answerAdminEvents(options.bus, fresh);
+      stopWarming = scheduleWarming(effective, log, fresh);
+      log.info({ routes: effective.routes.length }, 'configuration reloaded');
+      // The old gateway's origin pool lets the requests it still serves finish before it closes.
+      await old.close();
+    },
     async close() {
       stopWarming();
       unsubscribe();
       stopApplying();
-      await front.close(config.timeouts.shutdown);
-      await gateway.close();
+      await front.close(running.timeouts.shutdown);
+      await current.close();
     },
   };
 }
@@ -96,20 +126,19 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     await owner.close();
     throw error;
   });
-  const { gateway } = serving;
   const admin = await startAdmin({
     ...config.admin.listen,
-    metrics: async () => ({ contentType: gateway.metrics.registry.contentType, text: await gateway.metrics.registry.metrics() }),
+    metrics: async () => ({ contentType: serving.gateway.metrics.registry.contentType, text: await serving.gateway.metrics.registry.metrics() }),
     health: serving.health,
     secret: readSecret(config.admin, 'admin'),
     // One process: act on the cache directly, with exact counts.
     actions: {
       purge: async (target) => {
-        const purged = await gateway.serve.purge(target);
+        const purged = await serving.gateway.serve.purge(target);
         await owner.purgeEverywhere(target);
         return purged;
       },
-      warm: (request) => gateway.warm(request),
+      warm: (request) => serving.gateway.warm(request),
       ...revocationActions(owner),
     },
   });
@@ -118,6 +147,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     url,
     adminUrl: admin.url,
     bus,
+    reload: (next) => serving.reload(next),
     async close() {
       await serving.close();
       await admin.close();

@@ -13,8 +13,10 @@ export const WORKER_PORT_ENV = 'BOUNCER_WORKER_PORT';
 
 /** The messages a worker sends the primary. */
 export type WorkerMessage = { readonly type: 'bouncer:ready'; readonly host: string; readonly port: number };
+/** What the primary tells a worker: read the configuration again (it validated there). */
+export type WorkerCommand = { readonly type: 'bouncer:reload' };
 
-export async function runWorker(config: Config, log: Logger): Promise<number> {
+export async function runWorker(config: Config, log: Logger, reloadConfig: () => Config): Promise<number> {
   const bus = createWorkerBus(process, (error) => log.error({ err: error }, 'bus subscriber failed'));
   const port = process.env[WORKER_PORT_ENV];
   const serving = await startServing(config, log, {
@@ -28,6 +30,14 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
   AggregatorRegistry.setRegistries([serving.gateway.metrics.registry]);
   new AggregatorRegistry();
   process.send!({ type: 'bouncer:ready', host: serving.front.host, port: serving.front.port } satisfies WorkerMessage);
+  // The primary reloads on SIGHUP and tells the workers; one sent to the whole group must not end them.
+  process.on('SIGHUP', () => undefined);
+  process.on('message', (message: unknown) => {
+    if ((message as WorkerCommand | null)?.type !== 'bouncer:reload') return;
+    Promise.resolve()
+      .then(() => serving.reload(reloadConfig()))
+      .catch((error: unknown) => log.error({ err: error }, 'reload failed; the running configuration stays'));
+  });
 
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

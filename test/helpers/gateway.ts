@@ -13,6 +13,8 @@ export interface GatewayProcess {
   readonly url: string;
   readonly adminUrl: string;
   readonly child: ChildProcess;
+  /** The configuration file it was started with (rewrite it, then SIGHUP, to reload). */
+  readonly configFile: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** A metric's value from /metrics (sum over label sets matching `labels`). */
@@ -89,6 +91,7 @@ export async function startGateway(config: Record<string, unknown>, timeoutMs = 
     url: ready.url,
     adminUrl: ready.admin,
     child,
+    configFile: file,
     output: () => output,
     async metric(name, labels = {}) {
       const text = await (await fetch(`${ready.admin}/metrics`)).text();
