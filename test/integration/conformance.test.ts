@@ -171,7 +171,10 @@ describe('origin stopped', () => {
       const never = await get(`${gateway.url}/api/never-stored`, auth);
       assert.equal(never.status, 502);
       assert.equal(never.headers['cache-status'], 'Bouncer; detail=error');
-      const logged = gateway.output().split('\n').filter((line) => line.includes('answered 502'));
+      const answered502 = () => gateway.output().split('\n').filter((line) => line.includes('answered 502'));
+      // The log line is written as the answer goes out; give the pipe a moment (bounded).
+      for (let i = 0; i < 100 && answered502().length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const logged = answered502();
       assert.equal(logged.length, 2, gateway.output());
       for (const line of logged) assert.match(line, /"cause":"BOUNCER_UPSTREAM_UNREACHABLE"/);
     } finally {
