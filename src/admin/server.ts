@@ -8,7 +8,23 @@ import { listenerUrl } from '../config/units.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import type { Revocation } from '../auth/revocations.js';
 import type { PurgeTarget } from '../cache/serve.js';
-import type { WarmSummary } from '../gateway/warm.js';
+
+/** What a warm reports, per URL and partition and in sum (POST /warm). */
+export interface WarmResult {
+  readonly url: string;
+  readonly partition: Readonly<Record<string, unknown>>;
+  readonly status: number;
+  readonly stored: boolean;
+  readonly bytes: number;
+  readonly error?: string;
+}
+
+export interface WarmSummary {
+  readonly warmed: number;
+  readonly failed: number;
+  readonly bytes: number;
+  readonly results: readonly WarmResult[];
+}
 
 export interface AdminServer {
   readonly host: string;

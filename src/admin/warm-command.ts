@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { WarmSummary } from '../gateway/warm.js';
+import type { WarmSummary } from './server.js';
 import { postAdmin, type AdminTarget } from './client.js';
 
 const warmFileSchema = z.union([

@@ -24,7 +24,8 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
 import type { OriginClient, OriginTimeouts } from '../upstream/origin.js';
 import { createPipeline } from './pipeline.js';
-import { createWarmer, type WarmList, type WarmSummary } from './warm.js';
+import type { WarmSummary } from '../admin/server.js';
+import { createWarmer, type WarmList } from './warm.js';
 
 export interface Gateway {
   readonly handler: Handler;

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { startAdmin } from '../admin/server.js';
-import { adminActionsOverBus } from '../cluster/admin-relay.js';
+import { adminActionsOverBus } from './admin-relay.js';
 import { createPrimaryBus } from '../cluster/ipc-bus.js';
 import { readSecret } from '../config/secrets.js';
 import type { Config } from '../config/schema.js';

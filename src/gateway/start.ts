@@ -2,7 +2,7 @@
 // listener, scheduled warming, and the ordered graceful stop. Owns no policy.
 import type { Logger } from 'pino';
 import { startAdmin } from '../admin/server.js';
-import { answerAdminEvents } from '../cluster/admin-relay.js';
+import { answerAdminEvents } from './admin-relay.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationJournal } from '../auth/revocation-journal.js';
 import type { RevocationSet } from '../auth/revocations.js';

@@ -1,6 +1,7 @@
 // Warming: fetch listed URLs into the cache before the crowd asks, with a service identity (the
 // configured subject plus, for partitioned routes, each listed set of partition claims).
 import type { Authorizer } from '../auth/authorize.js';
+import type { WarmResult, WarmSummary } from '../admin/server.js';
 import type { Serve } from '../cache/serve.js';
 import type { GatewayRequest } from '../http/exchange.js';
 
@@ -9,22 +10,6 @@ export interface WarmList {
   readonly partitions: ReadonlyArray<Readonly<Record<string, string | number | boolean>>>;
   readonly subject: string;
   readonly concurrency: number;
-}
-
-export interface WarmResult {
-  readonly url: string;
-  readonly partition: Readonly<Record<string, unknown>>;
-  readonly status: number;
-  readonly stored: boolean;
-  readonly bytes: number;
-  readonly error?: string;
-}
-
-export interface WarmSummary {
-  readonly warmed: number;
-  readonly failed: number;
-  readonly bytes: number;
-  readonly results: readonly WarmResult[];
 }
 
 export function createWarmer(authorizer: Authorizer, serve: Serve, isCached: (route: number) => boolean, partitioned: (route: number) => boolean) {

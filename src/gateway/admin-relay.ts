@@ -3,10 +3,10 @@
 // the primary adds up the answers (or stops waiting after a timeout).
 import { randomUUID } from 'node:crypto';
 import type { AdminActions, WarmRequest } from '../admin/server.js';
-import type { Gateway } from '../gateway/assemble.js';
+import type { Gateway } from './assemble.js';
 import type { PurgeTarget } from '../cache/serve.js';
-import type { WarmSummary } from '../gateway/warm.js';
-import type { Bus, BusEvent } from './bus.js';
+import type { WarmSummary } from '../admin/server.js';
+import type { Bus, BusEvent } from '../cluster/bus.js';
 
 interface PurgeRequestEvent { readonly type: 'purge'; readonly id: string; readonly target: PurgeTarget; readonly memoryOnly?: boolean }
 interface PurgedEvent { readonly type: 'purged'; readonly id: string; readonly purged: number }
