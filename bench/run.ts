@@ -9,6 +9,7 @@ import { benchFlood, floodRows } from './flood.js';
 import { benchHot, hotRows } from './hot.js';
 import { benchImpulse, impulseRows } from './impulse.js';
 import { benchMemory, memoryRows } from './memory.js';
+import { benchNodes, nodesRows } from './nodes.js';
 import { benchVerify, verifyRows } from './verify.js';
 import { createFixture, type BenchOptions, type Fixture } from './lib/fixture.js';
 import { printTable, type Row } from './lib/table.js';
@@ -29,6 +30,7 @@ const BENCHES = {
   memory: bench({ run: benchMemory, rows: memoryRows }),
   verify: bench({ run: benchVerify, rows: verifyRows }),
   cache: bench({ run: benchCache, rows: cacheRows }),
+  nodes: bench({ run: benchNodes, rows: nodesRows }),
 };
 type BenchName = keyof typeof BENCHES;
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

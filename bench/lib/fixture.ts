@@ -31,8 +31,8 @@ export interface Fixture {
   cpus: { server?: number; client?: number };
   /** The fd limit every child process gets (the hard limit). */
   fdLimit: number;
-  /** The gateway's config file; `extra` adds top-level keys. */
-  gatewayConfig(upstream: string, extra?: Record<string, unknown>): Promise<string>;
+  /** The gateway's config file; `extra` adds top-level keys; `name` tells several apart. */
+  gatewayConfig(upstream: string, extra?: Record<string, unknown>, name?: string): Promise<string>;
   /** `count` valid tokens for users first … first + count - 1, one per line. */
   validTokensFile(count: number, first?: number): Promise<string>;
   invalidTokensFile(count: number): Promise<string>;
@@ -61,7 +61,7 @@ export async function createFixture(options: BenchOptions): Promise<Fixture> {
     validKey,
     cpus: twoCpus ? { server: 0, client: 1 } : {},
     fdLimit: Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim()) || 1024,
-    gatewayConfig: (upstream, extra) => writeGatewayConfig(dir, upstream, { hsSecret: hsKey.secret, rsPublicKeyFile }, extra),
+    gatewayConfig: (upstream, extra, name) => writeGatewayConfig(dir, upstream, { hsSecret: hsKey.secret, rsPublicKeyFile }, extra, name),
     validTokensFile: async (count, first = 0) => writeTokens(`valid-${first}-${count}.txt`, await mintValid(validKey, count, first)),
     invalidTokensFile: async (count) => writeTokens(`invalid-${count}.txt`, await mintInvalid(hsKey, count)),
     dispose: () => rm(dir, { recursive: true, force: true }),

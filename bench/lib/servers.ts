@@ -44,9 +44,11 @@ export interface GatewayKeys {
  * A config protecting /api/ with an HS256 secret and an RS256 public key, plus any `extra` top-level
  * keys (e.g. warmUpRequests); JSON is valid YAML.
  */
-export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys, extra: Record<string, unknown> = {}): Promise<string> {
+export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys, extra: Record<string, unknown> = {}, name?: string): Promise<string> {
+  const file = join(dir, (name === undefined ? ['gateway', ...Object.keys(extra)].join('-') : `gateway-${name}`) + '.json');
   const config = {
-    ...extra,
+    // Each config its own state directory: a stateDir belongs to one process (or cluster).
+    stateDir: `${file}.state`,
     listen: '127.0.0.1:0',
     upstream,
     admin: { listen: '127.0.0.1:0' },
@@ -58,8 +60,8 @@ export async function writeGatewayConfig(dir: string, upstream: string, keys: Ga
       cookie: 'token',
     },
     routes: [{ path: '/api/', auth: 'required', onDenied: 'reject' }],
+    ...extra,
   };
-  const file = join(dir, ['gateway', ...Object.keys(extra)].join('-') + '.json');
   await writeFile(file, JSON.stringify(config, null, 2));
   return file;
 }
