@@ -124,9 +124,25 @@ interface IssuerContext {
   remotes: RemoteJwks[];
 }
 
-async function issuerKeys(entry: IssuerConfig, path: string, context: IssuerContext): Promise<KeySource> {
-  if (entry.keys !== undefined) return loadKeys(entry.keys, `${path}.keys`, context);
+/**
+ * Loads every key the configuration holds itself (jwt.keys, issuers' keys and jwksFile; remote JWKS are
+ * not fetched), so that `bouncer check-config` refuses a weak or ambiguous key as `bouncer start` does.
+ */
+export async function loadLocalKeys(jwt: JwtConfig, options: Pick<AuthenticatorOptions, 'env'> = {}): Promise<void> {
+  if (jwt.keys.length > 0) await loadKeys(jwt.keys, 'jwt.keys', options);
+  for (const [index, entry] of jwt.issuers.entries()) await localIssuerKeys(entry, `jwt.issuers[${index}]`, options);
+}
+
+/** An issuer's keys from configuration or a file; undefined for a remote JWKS. */
+async function localIssuerKeys(entry: IssuerConfig, path: string, options: Pick<AuthenticatorOptions, 'env'>): Promise<KeySource | undefined> {
+  if (entry.keys !== undefined) return loadKeys(entry.keys, `${path}.keys`, options);
   if (entry.jwksFile !== undefined) return loadJwksFile(entry.jwksFile, entry.algs, `${path}.jwksFile`);
+  return undefined;
+}
+
+async function issuerKeys(entry: IssuerConfig, path: string, context: IssuerContext): Promise<KeySource> {
+  const local = await localIssuerKeys(entry, path, context);
+  if (local !== undefined) return local;
   if (entry.jwksUrl === undefined) throw new TypeError(`${path}: needs keys, jwksFile or jwksUrl`);
   const remote = new RemoteJwks({
     url: entry.jwksUrl,

@@ -5,7 +5,7 @@ import { startAdmin } from '../admin/server.js';
 import { answerAdminEvents } from '../cluster/admin-relay.js';
 import { createLocalBus, type Bus } from '../cluster/bus.js';
 import type { Config } from '../config/schema.js';
-import { readSecret } from '../config/secrets.js';
+import { readAdminSecret } from '../config/secrets.js';
 import { listenerUrl } from '../config/units.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { startBunFront } from '../fronts/bun.js';
@@ -81,7 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...config.admin.listen,
     metrics: async () => ({ contentType: gateway.metrics.registry.contentType, text: await gateway.metrics.registry.metrics() }),
     health: serving.health,
-    secret: readSecret(config.admin, 'admin'),
+    secret: readAdminSecret(config.admin),
     // One process: act on the cache directly, with exact counts.
     actions: { purge: async (target) => gateway.serve.purge(target), warm: (request) => gateway.warm(request) },
   });
