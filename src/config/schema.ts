@@ -24,7 +24,10 @@ export const routeCacheSchema = z.strictObject({
   staleIfError: duration.optional(),
   /** Heuristic freshness as a fraction of the time since Last-Modified, for responses without any. Off unless set. */
   heuristic: z.number().gt(0).max(1).optional(),
-  /** Request headers that become part of the key and are forwarded (otherwise unkeyed ones are stripped). */
+  /**
+   * Request headers that become part of the key and are forwarded (otherwise unkeyed ones are
+   * stripped). Compared folded (case, "_" as "-"); only the "-" spelling is forwarded.
+   */
   keyHeaders: z.array(headerName.transform((name) => name.toLowerCase())).default([]),
 });
 

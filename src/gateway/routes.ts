@@ -5,6 +5,7 @@ import { compileRule, type ClaimPredicate } from '../auth/rules.js';
 import type { DelegateConfig, RecheckConfig } from '../config/app-auth-schema.js';
 import type { CacheRule } from '../cache/freshness.js';
 import type { RouteConfig } from '../config/schema.js';
+import { foldHeaderName } from '../upstream/header-names.js';
 
 /** Builds the client of an app auth endpoint (start.ts adds the clock and the metrics hook). */
 export type AppAuthFactory = (endpoint: Omit<AppAuthOptions, 'now' | 'onAnswer'>) => AppAuth;
@@ -13,7 +14,7 @@ export type AppAuthFactory = (endpoint: Omit<AppAuthOptions, 'now' | 'onAnswer'>
 /** A route's cache behaviour: RFC rules plus what the route adds. */
 export interface RouteCache extends CacheRule {
   readonly enabled: boolean;
-  /** Request headers that are part of the key and forwarded even if otherwise stripped as unkeyed. */
+  /** Request headers (folded names) that are part of the key and forwarded even if otherwise stripped as unkeyed. */
   readonly keyHeaders: readonly string[];
 }
 
@@ -62,7 +63,7 @@ export const UNMATCHED: RoutePolicy = Object.freeze({
 
 export interface RouteTable {
   match(path: string): RoutePolicy;
-  /** Every header name any route fills from claims or the app's answer: always removed from client requests. */
+  /** Every header name any route fills from claims or the app's answer, folded: always removed from client requests. */
   readonly identityHeaderNames: ReadonlySet<string>;
 }
 
@@ -85,7 +86,7 @@ export function compileRoutes(routes: readonly RouteConfig[], appAuth: AppAuthFa
     allows: route.require === undefined ? undefined : compileRule(route.require),
     app: appAuthOf(route, appAuth),
   }));
-  const identityHeaderNames = new Set(policies.flatMap((p) => Object.values(p.identityHeaders)));
+  const identityHeaderNames = new Set(policies.flatMap((p) => Object.values(p.identityHeaders).map(foldHeaderName)));
 
   return {
     identityHeaderNames,
@@ -107,7 +108,8 @@ function compileCache(cache: RouteConfig['cache']): RouteCache {
     staleWhileRevalidate: cache?.staleWhileRevalidate,
     staleIfError: cache?.staleIfError,
     heuristic: cache?.heuristic,
-    keyHeaders: cache?.keyHeaders ?? [],
+    // Folded: the key reads, and the origin gets, the one spelling "-" (header-names.ts).
+    keyHeaders: (cache?.keyHeaders ?? []).map(foldHeaderName),
   });
 }
 

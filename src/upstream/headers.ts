@@ -1,31 +1,23 @@
 // Header hygiene between client, Bouncer and origin: hop-by-hop headers never cross (RFC 9110
 // §7.6.1), identity headers only ever come from a verified token, and headers that would make the
-// origin answer differently without being part of the cache key are removed.
+// origin answer differently without being part of the cache key are removed — each compared in its
+// folded spelling (header-names.ts), so `X_User_Id` goes as `X-User-Id` does.
 import { normaliseAcceptEncoding } from '../cache/vary.js';
 import type { HeaderMap } from '../gateway/exchange.js';
+import { foldHeaderName, isStripped } from './header-names.js';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
   'proxy-authorization', 'proxy-authenticate', 'expect', 'http2-settings',
 ]);
 
-/**
- * Request headers that change what an origin generates (links, routing, method) but are not in the
- * cache key: a cache-poisoning vector, so they never reach the origin.
- */
-export const UNKEYED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
-  'x-forwarded-host', 'x-forwarded-server', 'x-forwarded-port', 'x-forwarded-prefix', 'x-host',
-  'x-original-url', 'x-rewrite-url', 'x-original-host', 'forwarded',
-  'x-http-method-override', 'x-http-method', 'x-method-override',
-]);
-
 /** Conditional and range headers: dropped from fetches that fill the cache, which need a full 200. */
 const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']);
 
 export interface ForwardOptions {
-  /** Names to remove because Bouncer alone may set them (lower-case). */
+  /** Names to remove because Bouncer alone may set them (folded: foldHeaderName). */
   readonly reserved: ReadonlySet<string>;
-  /** Unkeyed headers a route made part of its cache key: forwarded after all. */
+  /** Unkeyed headers a route made part of its cache key (folded): forwarded after all. */
   readonly keyed: readonly string[];
   /** Identity headers to add, [name, value]. */
   readonly identity: ReadonlyArray<readonly [string, string]>;
@@ -42,9 +34,9 @@ export function forwardRequestHeaders(headers: HeaderMap, options: ForwardOption
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || name === 'host' || HOP_BY_HOP.has(name)) continue;
-    if (UNKEYED_REQUEST_HEADERS.has(name) && !options.keyed.includes(name)) continue;
-    if (options.reserved.has(name) || connectionNamed?.has(name)) continue;
+    if (value === undefined) continue;
+    const folded = foldHeaderName(name);
+    if (HOP_BY_HOP.has(folded) || connectionNamed?.has(folded) || isStripped(name, folded, options)) continue;
     if (options.forCache && CONDITIONAL.has(name)) continue;
     out[name] = value;
   }
@@ -68,7 +60,7 @@ export function responseHeaderList(headers: HeaderMap, options: { dropLength: bo
   const out: string[] = [];
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionNamed?.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionNamed?.has(foldHeaderName(name))) continue;
     if (options.dropLength && name === 'content-length') continue;
     if (Array.isArray(value)) for (const item of value) out.push(name, item);
     else out.push(name, value);
@@ -78,6 +70,6 @@ export function responseHeaderList(headers: HeaderMap, options: { dropLength: bo
 
 function namedInConnection(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
-  const names = (Array.isArray(value) ? value.join(',') : value).split(',').map((n) => n.trim().toLowerCase());
+  const names = (Array.isArray(value) ? value.join(',') : value).split(',').map((n) => foldHeaderName(n.trim()));
   return new Set(names.filter(Boolean));
 }
