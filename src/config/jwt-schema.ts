@@ -18,7 +18,7 @@
 //     leeway: 30s
 //     maxTokenBytes: 8KiB
 //     maxClaimsBytes: 6KiB
-//     decisions: { max: 1000000, maxTtl: 1h, negativeTtl: 30s }
+//     decisions: { max: 1000000, maxBytes: 128MiB, maxTtl: 1h, negativeTtl: 30s }
 //     flood: { failuresPerMinute: 100, block: 60s }   # 429 for a client sending bad tokens
 import { z } from 'zod';
 import { duration, httpUrl, size } from './fields.js';
@@ -133,12 +133,17 @@ export const jwtSchema = z
       .strictObject({
         /** Verified and failed decisions remembered at most. */
         max: z.number().int().min(1).default(1_000_000),
+        /**
+         * Estimated heap of the remembered decisions at most (slot, token or its fingerprint, an allow's
+         * claims; src/auth/decisions.ts). Typical tokens cost a few hundred bytes each.
+         */
+        maxBytes: size.default(128 * 1024 * 1024),
         /** A verified decision is remembered until the token's exp, but no longer than this. */
         maxTtl: duration.default(3_600_000),
         /** A failed token is remembered as failed this long. */
         negativeTtl: duration.default(30_000),
       })
-      .default({ max: 1_000_000, maxTtl: 3_600_000, negativeTtl: 30_000 }),
+      .default({ max: 1_000_000, maxBytes: 128 * 1024 * 1024, maxTtl: 3_600_000, negativeTtl: 30_000 }),
     /**
      * Flood defence: a client (remote address) whose tokens are denied more than failuresPerMinute
      * times in a minute is answered 429 with Retry-After for `block`. Absent: off. Behind a proxy every

@@ -3,12 +3,12 @@
 // with their own clock.
 import type { Logger } from 'pino';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
-import { createAppAuth } from '../auth/delegate.js';
+import { createAppAuth, type AppAuth } from '../auth/delegate.js';
 import { FailureLimiter } from '../auth/flood.js';
 import { MemoryStore } from '../cache/memory-store.js';
 import { SingleFlight } from '../cache/single-flight.js';
 import type { Config } from '../config/schema.js';
-import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createMetrics, registerDecisionCacheGauges, type CacheReading, type Metrics } from '../observability/metrics.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
 import type { OriginClient, OriginTimeouts } from '../upstream/origin.js';
@@ -37,9 +37,13 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const authenticator = await createAuthenticator(config.jwt, { now, hooks: authHooks(metrics, log) });
-  const routes = compileRoutes(config.routes, (endpoint) =>
-    createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() }),
-  );
+  const appAuths: AppAuth[] = [];
+  const routes = compileRoutes(config.routes, (endpoint) => {
+    const app = createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() });
+    appAuths.push(app);
+    return app;
+  });
+  registerDecisionCacheGauges(metrics, () => ({ jwt: authenticator.remembered(), app: sumOf(appAuths.map((app) => app.remembered())) }));
   const { flood } = config.jwt;
   const upstream = new URL(config.upstream);
   const origin = await createOriginClient(upstream.origin, config.timeouts);
@@ -99,6 +103,10 @@ function authHooks(metrics: Metrics, log: Logger): AuthHooks {
       if (!event.ok) log.error({ url: event.url, trigger: event.trigger, keys: event.keys, err: event.error }, 'JWKS refresh failed; keeping the last good keys');
     },
   };
+}
+
+function sumOf(readings: readonly CacheReading[]): CacheReading {
+  return readings.reduce((sum, reading) => ({ entries: sum.entries + reading.entries, bytes: sum.bytes + reading.bytes }), { entries: 0, bytes: 0 });
 }
 
 /** The fastest client each runtime has: Bun's fetch on Bun, an undici Pool on Node. */

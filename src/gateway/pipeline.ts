@@ -5,9 +5,9 @@
 // beyond the request-target.
 import type { Logger } from 'pino';
 import type { CounterCell } from '../observability/fast-metrics.js';
-import { SYNTAX_REJECTED } from '../auth/authenticator.js';
 import type { AppAuth } from '../auth/delegate.js';
 import { AppAuthError } from '../auth/errors.js';
+import { isRejectedOnSight } from '../auth/rejected.js';
 import type { FailureLimiter } from '../auth/flood.js';
 import type { Decision, Identity } from '../auth/types.js';
 import { extractToken } from '../auth/token.js';
@@ -108,7 +108,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
   /** A JWT decision → claim rules → (recheck with the app) → serve. */
   function decided(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, token: string, decision: Decision, remembered: boolean) {
     if (!decision.ok) {
-      auth[decision === SYNTAX_REJECTED ? 'malformed' : remembered ? 'cached_deny' : 'verified_deny'].inc();
+      auth[isRejectedOnSight(decision) ? 'malformed' : remembered ? 'cached_deny' : 'verified_deny'].inc();
       return refused(request, policy, path, query);
     }
     auth[remembered ? 'cached_allow' : 'verified_allow'].inc();
@@ -126,7 +126,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
 
   function answered(request: GatewayRequest, policy: RoutePolicy, path: string, query: string, decision: Decision, verified: Identity | null) {
     if (!decision.ok) {
-      auth.app_deny.inc();
+      auth[isRejectedOnSight(decision) ? 'malformed' : 'app_deny'].inc();
       return refused(request, policy, path, query);
     }
     if (verified !== null) return serveAs(request, policy, path, query, verified);

@@ -116,16 +116,40 @@ function compileCache(cache: RouteConfig['cache']): RouteCache {
 function appAuthOf(route: RouteConfig, appAuth: AppAuthFactory): AppAuth | undefined {
   const { delegate, recheck } = route;
   if (delegate !== undefined) {
-    return appAuth({ ...endpointOf(delegate), identityHeaders: delegate.identityHeaders, allowedTtlMs: delegate.allowedTtl, honourMaxAge: true });
+    return appAuth({
+      ...endpointOf(delegate),
+      identityHeaders: delegate.identityHeaders,
+      allowedTtlMs: delegate.allowedTtl,
+      honourMaxAge: true,
+      maxAllowedTtlMs: delegate.maxAllowedTtl,
+      per: delegate.per,
+      maxCredentialBytes: delegate.maxCredentialBytes,
+    });
   }
   if (recheck !== undefined) {
-    return appAuth({ ...endpointOf(recheck), identityHeaders: [], allowedTtlMs: recheck.every, honourMaxAge: false });
+    // The credential is a token that verified; the period is fixed and holds per token on this route.
+    return appAuth({
+      ...endpointOf(recheck),
+      identityHeaders: [],
+      allowedTtlMs: recheck.every,
+      honourMaxAge: false,
+      maxAllowedTtlMs: recheck.every,
+      per: 'route',
+      maxCredentialBytes: undefined,
+    });
   }
   return undefined;
 }
 
 function endpointOf(endpoint: DelegateConfig | RecheckConfig) {
-  return { url: endpoint.url, forwardHeaders: endpoint.forwardHeaders, timeoutMs: endpoint.timeout, deniedTtlMs: endpoint.deniedTtl, max: endpoint.max };
+  return {
+    url: endpoint.url,
+    forwardHeaders: endpoint.forwardHeaders,
+    timeoutMs: endpoint.timeout,
+    deniedTtlMs: endpoint.deniedTtl,
+    max: endpoint.max,
+    maxBytes: endpoint.maxBytes,
+  };
 }
 
 /** "/api/" matches "/api/x" and "/api"; "/api" matches "/api" and "/api/x" but not "/apix". */

@@ -1,12 +1,12 @@
 // The metrics registry. Counters are bumped at the transitions of the request flow
 // (route → token → decide → lookup → fetch → store → deliver) through cells kept by the caller, so
 // the hot path pays an addition, not a label lookup (see fast-metrics.ts).
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 export const AUTH_OUTCOMES = [
   'none', // no token on a route that looks at tokens
-  'malformed', // refused by the syntax check: no crypto, not remembered
+  'malformed', // refused on sight (syntax, header, alg, key; a malformed delegate credential): no crypto, no app call, not remembered
   'cached_allow', // decision cache hit
   'cached_deny', // negative cache hit
   'verified_allow', // signature verified (a decision cache miss)
@@ -80,3 +80,31 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A decision cache's size as the gauges read it. */
+export interface CacheReading {
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/**
+ * bouncer_decision_cache_entries and bouncer_decision_cache_bytes, by cache: "jwt" (the verified
+ * tokens' decisions) and "app" (the app's answers, delegate and recheck, all routes summed). Read by
+ * `read` at scrape time: nothing is added to the request path.
+ */
+export function registerDecisionCacheGauges(metrics: Metrics, read: () => Record<'jwt' | 'app', CacheReading>): void {
+  const gauge = (name: string, help: string, field: keyof CacheReading) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cache'] as const,
+      registers: [metrics.registry],
+      collect() {
+        const readings = read();
+        this.set({ cache: 'jwt' }, readings.jwt[field]);
+        this.set({ cache: 'app' }, readings.app[field]);
+      },
+    });
+  gauge('bouncer_decision_cache_entries', 'Decisions remembered now, by cache (jwt, app)', 'entries');
+  gauge('bouncer_decision_cache_bytes', 'Estimated heap of the remembered decisions (bounded by maxBytes), by cache (jwt, app)', 'bytes');
+}
