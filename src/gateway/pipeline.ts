@@ -10,7 +10,7 @@ import { AppAuthError } from '../auth/errors.js';
 import { isRejectedOnSight } from '../auth/rejected.js';
 import type { FailureLimiter } from '../auth/flood.js';
 import type { Decision, Identity } from '../auth/types.js';
-import { extractToken } from '../auth/token.js';
+import { extractToken, mayCarryToken } from '../auth/token.js';
 import { partitionValues } from '../auth/identity.js';
 import { withoutParam } from '../cache/key.js';
 import { AUTH_OUTCOMES, type AuthOutcome, type Metrics } from '../observability/metrics.js';
@@ -164,7 +164,10 @@ export function createPipeline(deps: PipelineDeps): Handler {
       path,
       query,
       identity,
-      credentialed: identity !== null || request.headers.authorization !== undefined,
+      credentialed:
+        identity !== null ||
+        request.headers.authorization !== undefined ||
+        mayCarryToken(request.headers, request.url, policy.cookieName ?? deps.cookieName, policy.tokenQueryParam),
       partition:
         policy.partitionBy.length === 0 ? '' : identity === null ? ANONYMOUS_PARTITION : partitionValues(identity.claims, policy.partitionBy),
     };
