@@ -17,5 +17,9 @@ export function configWarnings(config: Config): ConfigWarning[] {
       warnings.push({ key: `jwt.issuers[${index}]`, message: 'remote JWKS (jwksUrl) without an audience: tokens the issuer made for any other audience are accepted' });
     }
   });
+  const flood = config.jwt.flood;
+  if (flood?.clientHeader !== undefined && flood.trustedProxies.length === 0) {
+    warnings.push({ key: 'jwt.flood.clientHeader', message: 'no trustedProxies: the header is never read, every client is its connection\'s peer' });
+  }
   return warnings;
 }

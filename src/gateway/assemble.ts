@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
 import { createAppAuth, type AppAuth } from '../auth/delegate.js';
+import { clientAddressOf } from '../auth/client-address.js';
 import { FailureLimiter } from '../auth/flood.js';
 import { MemoryStore } from '../cache/memory-store.js';
 import { SingleFlight } from '../cache/single-flight.js';
@@ -68,7 +69,15 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     serve,
     metrics,
     log,
-    flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
+    flood:
+      flood &&
+      new FailureLimiter({
+        failuresPerMinute: flood.failuresPerMinute,
+        blockMs: flood.block,
+        clients: flood.clients,
+        clientOf: clientAddressOf({ header: flood.clientHeader, trustedProxies: flood.trustedProxies }),
+        now,
+      }),
   });
   const warmer = createWarmer(routes, serve);
 

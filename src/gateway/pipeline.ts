@@ -91,7 +91,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
       return deny(request, policy, target.path, query, UNAUTHORIZED_NO_TOKEN);
     }
     if (flood !== undefined) {
-      const wait = flood.retryAfter(request.remoteAddress);
+      const wait = flood.retryAfter(request);
       if (wait > 0) {
         auth.rate_limited.inc();
         return tooManyRequests(wait);
@@ -137,7 +137,8 @@ export function createPipeline(deps: PipelineDeps): Handler {
 
   /** A token was sent and refused: counted against the client (flood defence), then 401 or pass. */
   function refused(request: GatewayRequest, policy: RoutePolicy, path: string, query: string) {
-    if (flood !== undefined && flood.failed(request.remoteAddress)) deps.log.warn({ client: request.remoteAddress }, 'client blocked: too many bad tokens');
+    const blocked = flood?.failed(request);
+    if (blocked !== undefined) deps.log.warn({ client: blocked }, 'client blocked: too many bad tokens');
     return deny(request, policy, path, query, UNAUTHORIZED_BAD_TOKEN);
   }
 

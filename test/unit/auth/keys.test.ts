@@ -121,4 +121,16 @@ describe('jwt config schema', () => {
     assert.equal(parsed.issuers[0]?.jwksCooldown, 10_000);
     assert.equal(parsed.issuers[0]?.jwksRefresh, 600_000);
   });
+  test('flood behind a proxy: clientHeader and trustedProxies; decisions.maxBytes is a size', () => {
+    const parsed = config({ keys: [good], flood: { clientHeader: 'X-Real-IP', trustedProxies: ['127.0.0.1/8', '10.0.0.7', 'fd00::/8'] }, decisions: { maxBytes: '64MiB' } });
+    assert.equal(parsed.flood?.clientHeader, 'x-real-ip');
+    assert.deepEqual(parsed.flood?.trustedProxies, [{ address: '127.0.0.1', prefix: 8 }, { address: '10.0.0.7', prefix: 32 }, { address: 'fd00::', prefix: 8 }]);
+    assert.equal(parsed.decisions.maxBytes, 64 * 1024 * 1024);
+    assert.equal(config({ keys: [good] }).decisions.maxBytes, 128 * 1024 * 1024);
+    assert.deepEqual(config({ keys: [good], flood: {} }).flood?.trustedProxies, [], 'none trusted by default');
+    assert.throws(() => config({ keys: [good], flood: { clientHeader: 'Forwarded' } }), /must be X-Forwarded-For or X-Real-IP/);
+    for (const bad of ['127.0.0.1/33', 'fd00::/129', 'localhost', '10.0.0.0/8/1', '10.0.0.0/x']) {
+      assert.throws(() => config({ keys: [good], flood: { trustedProxies: [bad] } }), /is not an IP address or CIDR block/, bad);
+    }
+  });
 });
