@@ -11,7 +11,6 @@ import type { VerifyKey } from './key-import.js';
 import type { KeySource } from './keys.js';
 import { rejectedOnSight } from './rejected.js';
 import { isNodeAlgorithm, signatureValid } from './signatures.js';
-import { checkTokenSyntax } from './token.js';
 import type { Decision, DenyReason } from './types.js';
 
 export interface IssuerPolicy extends ClaimPolicy {
@@ -45,8 +44,9 @@ export interface Inspected {
 
 export interface Verifier {
   /**
-   * The checks before any signature, synchronously: syntax, decoding, header policy, issuer, typ, an
-   * allowed alg, a key for (alg, kid). A DenyReason, or what verify needs. Never throws.
+   * The checks before any signature, synchronously, of a token that passed checkTokenSyntax (the
+   * authenticator checks it first, and does not report what fails it): decoding, header policy,
+   * issuer, typ, an allowed alg, a key for (alg, kid). A DenyReason, or what verify needs. Never throws.
    */
   inspect(token: string): Inspected | DenyReason;
   /**
@@ -81,13 +81,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
 }
 
 function inspectToken(token: string, options: VerifierOptions): Inspected | DenyReason {
-  const syntax = checkTokenSyntax(token, options.maxTokenBytes);
-  if (syntax !== undefined) return syntax;
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
+  if (firstDot < 1 || secondDot < 0) return 'malformed';
   const rawHeader = decodeObject(token.slice(0, firstDot), options.maxTokenBytes);
+  if (rawHeader === undefined) return 'malformed';
   const claims = decodeObject(token.slice(firstDot + 1, secondDot), options.maxClaimsBytes);
-  if (rawHeader === undefined || claims === undefined) return 'malformed';
+  if (claims === undefined) return 'malformed';
   const header = checkHeader(rawHeader);
   if (!header.ok) return header.reason;
 
