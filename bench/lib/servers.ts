@@ -42,11 +42,12 @@ export interface GatewayKeys {
 
 /**
  * A config protecting /api/ with an HS256 secret and an RS256 public key, plus any `extra` top-level
- * keys (e.g. warmUpRequests); JSON is valid YAML.
+ * keys (e.g. warmUpRequests; `jwt` is merged into the jwt section); JSON is valid YAML.
  */
 export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys, extra: Record<string, unknown> = {}): Promise<string> {
+  const { jwt, ...topLevel } = extra;
   const config = {
-    ...extra,
+    ...topLevel,
     listen: '127.0.0.1:0',
     upstream,
     admin: { listen: '127.0.0.1:0' },
@@ -56,6 +57,7 @@ export async function writeGatewayConfig(dir: string, upstream: string, keys: Ga
         { alg: 'RS256', publicKeyFile: keys.rsPublicKeyFile },
       ],
       cookie: 'token',
+      ...(jwt as Record<string, unknown> | undefined),
     },
     routes: [{ path: '/api/', auth: 'required', onDenied: 'reject' }],
   };
