@@ -22,7 +22,7 @@
 // constants below), and CLOCK evicts until the cache is under both bounds.
 //
 // Long credentials (over FINGERPRINT_ABOVE characters) are not kept at all: their slot holds a keyed
-// SHA-256 of the credential (32 characters), looked up under keys of their own half of the key space
+// SHA-256 of the credential (32 characters), looked up under keys of their own range of the key space
 // and compared in constant time, so a slot costs the same whatever a flood of 8 KiB credentials sends.
 // Short ones keep the exact-string fast path: hashing a credential costs ~1.6 µs (Node 20, 200
 // characters) to ~13 µs (8 KiB), where comparing two equal strings costs well under 0.1 µs.
@@ -128,9 +128,13 @@ export interface DecisionCacheOptions<S extends Slot> {
   readonly bytes: (slot: S) => number;
 }
 
-/** Short credentials' keys are below this bit, fingerprints' keys have it: a lookup only meets its own kind. */
-const FINGERPRINT_KEY = 0x20000000;
+/**
+ * Short credentials' keys are 30 bits, below this bit; fingerprints' keys (29 bits: long credentials
+ * are rare) have it. A lookup only ever meets its own kind.
+ */
+const FINGERPRINT_KEY = 0x40000000;
 const KEY_MASK = FINGERPRINT_KEY - 1;
+const FINGERPRINT_KEY_MASK = 0x1fffffff;
 
 export class DecisionCache<S extends Slot> {
   private readonly slots = new SlotTable<S>();
@@ -242,7 +246,7 @@ export class DecisionCache<S extends Slot> {
 /** A fingerprint is uniformly random and secret: its first characters are the key, in the upper half. */
 function fingerprintKeyOf(fingerprint: string): number {
   const bits = fingerprint.charCodeAt(0) | (fingerprint.charCodeAt(1) << 8) | (fingerprint.charCodeAt(2) << 16) | (fingerprint.charCodeAt(3) << 24);
-  return (bits & KEY_MASK) | FINGERPRINT_KEY;
+  return (bits & FINGERPRINT_KEY_MASK) | FINGERPRINT_KEY;
 }
 
 /** Equal fingerprints, in time that does not depend on where two of them differ. */

@@ -1,4 +1,4 @@
-// The decision cache's index: slots by a 30-bit key, open addressing with linear probing over a typed
+// The decision cache's index: slots by a 31-bit key, open addressing with linear probing over a typed
 // array of keys and an array of slots, evicted by CLOCK with a hand that walks the positions.
 //
 // Why not a Map: a million entries of Map<number, object> held about 55 bytes each of heap under
@@ -20,7 +20,7 @@ export class SlotTable<S extends Clocked> {
   private hand = 0;
   size = 0;
 
-  /** The slot stored under `key` (0 ≤ key < 2³⁰). */
+  /** The slot stored under `key` (0 ≤ key < 2³¹ − 1: stored as key + 1 in an Int32Array). */
   get(key: number): S | undefined {
     const at = this.positionOf(key);
     return at === -1 ? undefined : this.slots[at];
