@@ -24,7 +24,10 @@ interface SweepResult {
 export async function benchMemory(fx: Fixture) {
   const count = fx.options.memoryTokens;
   const origin = await startOrigin({ bootMs: 40, slots: 8, cpu: fx.cpus.client });
-  const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
+  // What a decision costs, so the decision cache's byte bound (128 MiB by default: ~250,000 typical
+  // users) is lifted for the million.
+  const config = await fx.gatewayConfig(origin.url, { jwt: { decisions: { maxBytes: '4GiB' } } });
+  const gateway = await startGateway(config, { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
   try {
     const [warmToken] = await mintValid(fx.hsKey, 1, count);
     await (await fetch(`${gateway.url}/api/v1/feed`, { headers: { authorization: `Bearer ${warmToken}` } })).arrayBuffer();

@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [--duration 10] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [--duration 10] [--token-bytes 8192] ...`
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -45,6 +45,7 @@ const { values, positionals } = parseArgs({
     'memory-tokens': { type: 'string', default: '1000000' },
     alg: { type: 'string', default: 'HS256' },
     runtime: { type: 'string', default: 'node' },
+    'token-bytes': { type: 'string' },
   },
 });
 const isBench = (name: string): name is BenchName => name in BENCHES;
@@ -52,6 +53,7 @@ const unknown = positionals.filter((name) => !isBench(name));
 if (unknown.length > 0) throw new TypeError(`unknown benchmark ${unknown.join(', ')} (choose from ${Object.keys(BENCHES).join(', ')})`);
 if (values.alg !== 'HS256' && values.alg !== 'RS256') throw new TypeError('--alg must be HS256 or RS256');
 if (values.runtime !== 'node' && values.runtime !== 'bun') throw new TypeError('--runtime must be node or bun');
+if (values['token-bytes'] !== undefined && !(Number(values['token-bytes']) >= 32)) throw new TypeError('--token-bytes must be a number of characters, at least 32');
 const names = positionals.length > 0 ? positionals.filter(isBench) : (Object.keys(BENCHES) as BenchName[]);
 const options: BenchOptions = {
   durationS: Number(values.duration),
@@ -61,6 +63,7 @@ const options: BenchOptions = {
   memoryTokens: Number(values['memory-tokens']),
   alg: values.alg,
   runtime: values.runtime,
+  tokenBytes: values['token-bytes'] === undefined ? undefined : Number(values['token-bytes']),
 };
 
 const startedAt = new Date().toISOString();

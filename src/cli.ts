@@ -6,10 +6,13 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { adminTarget, postAdmin } from './admin/client.js';
 import { warmFromFile } from './admin/warm-command.js';
+import { loadLocalKeys } from './auth/authenticator.js';
 import { AuthError } from './auth/errors.js';
 import { mintToken } from './auth/mint.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
+import { readAdminSecret } from './config/secrets.js';
+import { configWarnings } from './config/warnings.js';
 import { parseDuration } from './config/units.js';
 import { runDemo } from './demo/demo.js';
 import { runPrimary } from './gateway/primary.js';
@@ -27,7 +30,8 @@ const USAGE = `usage: bouncer <command> [options]
         [--aud AUD] [--kid KID] [--claim name=value ...] [--exp 1h]
         print a signed token for testing
   check-config FILE
-        validate a configuration file; exit 2 with every problem named by its key path
+        validate a configuration file, its admin secret and its keys (remote JWKS are not fetched);
+        exit 2 with every problem named by its key path
   purge (--url PATH | --prefix PATH | --tag TAG) [ADMIN]
         drop cached responses; prints how many went
   warm FILE [ADMIN]
@@ -86,6 +90,10 @@ async function start(args: string[]): Promise<number> {
   const load = () => loadConfig(file, { listen: values.listen, upstream: values.upstream, workers: values.workers, adminListen: values['admin-listen'] });
   const config = load();
   const log = createLogger(config.log.level);
+  if (cluster.isPrimary) {
+    readAdminSecret(config.admin); // refused before any worker is forked
+    for (const warning of configWarnings(config)) log.warn({ key: warning.key }, warning.message);
+  }
   const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
   if (workers > 1) return cluster.isPrimary ? runPrimary(config, log, workers, load) : runWorker(config, log, load);
   const gateway = await startGateway(config, log);
@@ -208,10 +216,14 @@ async function revoke(args: string[]): Promise<number> {
   return 0;
 }
 
-function checkConfig(args: string[]): number {
+/** The schema, then what start reads before listening: the admin secret and every local key. */
+async function checkConfig(args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('check-config needs FILE');
   const config = loadConfig(file);
+  readAdminSecret(config.admin);
+  await loadLocalKeys(config.jwt);
+  for (const warning of configWarnings(config)) process.stderr.write(`bouncer: warning: ${warning.key}: ${warning.message}\n`);
   process.stdout.write(`${file}: ok (${config.routes.length} routes, ${config.jwt.keys.length} keys, upstream ${config.upstream})\n`);
   return 0;
 }

@@ -19,6 +19,8 @@ export interface BenchOptions {
   alg: 'HS256' | 'RS256';
   /** The runtime of the gateway and the bare baseline (the origin and clients stay on Node). */
   runtime: Runtime;
+  /** flood: a new "AAAA.AAAA.<random>" token of this many characters on every request, instead of the rotating mix. */
+  tokenBytes: number | undefined;
 }
 
 export interface Fixture {
@@ -31,7 +33,7 @@ export interface Fixture {
   cpus: { server?: number; client?: number };
   /** The fd limit every child process gets (the hard limit). */
   fdLimit: number;
-  /** The gateway's config file; `extra` adds top-level keys; `name` tells several apart. */
+  /** The gateway's config file; `extra` adds top-level keys (its `jwt` is merged into the jwt section); `name` tells several apart. */
   gatewayConfig(upstream: string, extra?: Record<string, unknown>, name?: string): Promise<string>;
   /** `count` valid tokens for users first … first + count - 1, one per line. */
   validTokensFile(count: number, first?: number): Promise<string>;

@@ -42,10 +42,11 @@ export interface GatewayKeys {
 
 /**
  * A config protecting /api/ with an HS256 secret and an RS256 public key, plus any `extra` top-level
- * keys (e.g. warmUpRequests); JSON is valid YAML.
+ * keys (e.g. warmUpRequests; `jwt` is merged into the jwt section); JSON is valid YAML.
  */
 export async function writeGatewayConfig(dir: string, upstream: string, keys: GatewayKeys, extra: Record<string, unknown> = {}, name?: string): Promise<string> {
   const file = join(dir, (name === undefined ? ['gateway', ...Object.keys(extra)].join('-') : `gateway-${name}`) + '.json');
+  const { jwt, ...topLevel } = extra;
   const config = {
     // Each config its own state directory: a stateDir belongs to one process (or cluster).
     stateDir: `${file}.state`,
@@ -58,9 +59,10 @@ export async function writeGatewayConfig(dir: string, upstream: string, keys: Ga
         { alg: 'RS256', publicKeyFile: keys.rsPublicKeyFile },
       ],
       cookie: 'token',
+      ...(jwt as Record<string, unknown> | undefined),
     },
     routes: [{ path: '/api/', auth: 'required', onDenied: 'reject' }],
-    ...extra,
+    ...topLevel,
   };
   await writeFile(file, JSON.stringify(config, null, 2));
   return file;

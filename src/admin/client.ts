@@ -1,7 +1,7 @@
 // The CLI's side of the admin API: where the admin listener is and which secret to present, from
 // flags or from the gateway's own configuration file.
 import { loadConfig } from '../config/load.js';
-import { readSecret } from '../config/secrets.js';
+import { readAdminSecret } from '../config/secrets.js';
 import { listenerUrl } from '../config/units.js';
 
 export interface AdminTarget {
@@ -23,7 +23,7 @@ export function adminTarget(flags: AdminFlags): AdminTarget {
   const secret =
     flags.secret ??
     (flags['secret-env'] !== undefined ? process.env[flags['secret-env']] : undefined) ??
-    (config ? readSecret(config.admin, 'admin') : undefined);
+    (config ? readAdminSecret(config.admin) : undefined);
   return { url: url.replace(/\/$/, ''), secret };
 }
 

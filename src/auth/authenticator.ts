@@ -1,28 +1,30 @@
 // The decide step of the request flow: decision cache hit → answer synchronously (no promise, no
-// crypto); bad syntax → deny synchronously, not remembered; miss → verify once (concurrent misses of one token share the verification) → remember.
+// crypto); rejected before any signature check (syntax, header, alg, key) → deny synchronously, not
+// remembered (rejected.ts); otherwise verify once (concurrent misses of one token share the
+// verification) → remember.
 import type { IssuerConfig, JwtConfig } from '../config/jwt-schema.js';
-import { DecisionCache, flatCopy } from './decisions.js';
+import { DecisionCache, flatCopy, isLong } from './decisions.js';
 import { InFlight } from './in-flight.js';
 import { RemoteJwks, type JwksRefreshEvent } from './jwks-remote.js';
 import { loadJwksFile, loadKeys, type KeySource } from './keys.js';
-import { rememberToken, TOKEN_RESOLUTION_MS } from './remembered.js';
+import { isRejectedOnSight, rejectedOnSight } from './rejected.js';
+import { rememberedBytes, rememberToken, TOKEN_RESOLUTION_MS } from './remembered.js';
 import { checkTokenSyntax } from './token.js';
 import type { Decision } from './types.js';
-import { createVerifier, type IssuerPolicy } from './verifier.js';
+import { createVerifier, type Inspected, type IssuerPolicy } from './verifier.js';
 
 export interface AuthHooks {
-  /** After each verification (a decision-cache miss), with its outcome. */
+  /** After each verification (a decision-cache miss past the syntax check), with its outcome. */
   onVerify?(decision: Decision): void;
   /** After each remote JWKS fetch, and for each JWK of a fetched document that was skipped. */
   onJwksRefresh?(event: JwksRefreshEvent): void;
 }
 
-/**
- * The deny for a token that fails the syntax check: answered synchronously, without crypto, and not
- * remembered (a flood of distinct garbage must not evict remembered decisions). One shared object, so
- * callers can tell it from a remembered deny by identity.
- */
-export const SYNTAX_REJECTED: Decision = Object.freeze({ ok: false, reason: 'malformed', expiresAt: 0 });
+/** What a cache holds now: entries, and their estimated heap in bytes. */
+export interface CacheSize {
+  readonly entries: number;
+  readonly bytes: number;
+}
 
 export interface AuthenticatorOptions {
   /** Epoch ms; injectable so tests control time. */
@@ -35,6 +37,8 @@ export interface AuthenticatorOptions {
 export interface Authenticator {
   /** A Decision, synchronously when cached or syntactically bad; otherwise a promise of one. Never rejects. */
   decide(token: string): Decision | Promise<Decision>;
+  /** The decision cache's size, for the metrics (read at scrape time). */
+  remembered(): CacheSize;
   /** Stops JWKS refresh timers. */
   close(): void;
 }
@@ -69,7 +73,7 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     throw error;
   }
 
-  const verify = createVerifier({
+  const verifier = createVerifier({
     issuers,
     fallback,
     maxTokenBytes: jwt.maxTokenBytes,
@@ -82,20 +86,30 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
   // its waiters and later hits share one object.
   const cache = new DecisionCache({
     max: jwt.decisions.max,
+    maxBytes: jwt.decisions.maxBytes,
     maxTtlMs: jwt.decisions.maxTtl,
     hashTail: 32,
     resolutionMs: TOKEN_RESOLUTION_MS,
     slot: rememberToken,
+    bytes: rememberedBytes,
   });
+  // Long tokens are shared in flight by their fingerprint, in a map of their own: no key of one map
+  // can be taken for a key of the other.
   const inFlight = new InFlight<Decision>(MAX_IN_FLIGHT);
+  const inFlightLong = new InFlight<Decision>(MAX_IN_FLIGHT);
 
-  async function verifyAndRemember(token: string): Promise<Decision> {
-    const decision = await verify(token);
+  function report(decision: Decision): void {
     try {
       hooks.onVerify?.(decision);
     } catch {
       // a failing metrics hook must not turn a decision into a rejection
     }
+  }
+
+  async function verifyAndRemember(token: string, inspected: Inspected): Promise<Decision> {
+    const decision = await verifier.verify(inspected);
+    report(decision);
+    if (isRejectedOnSight(decision)) return decision;
     return cache.remember(token, decision, now()) ?? decision;
   }
 
@@ -103,16 +117,25 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
     decide(token) {
       const cached = cache.get(token, now());
       if (cached !== undefined) return cached;
-      const pending = inFlight.get(token);
+      const long = isLong(token);
+      const pending = long ? inFlightLong.get(cache.fingerprint(token)) : inFlight.get(token);
       if (pending !== undefined) return pending;
-      if (checkTokenSyntax(token, jwt.maxTokenBytes) !== undefined) return SYNTAX_REJECTED;
+      if (checkTokenSyntax(token, jwt.maxTokenBytes) !== undefined) return rejectedOnSight('malformed');
+      const inspected = verifier.inspect(token);
+      if (typeof inspected === 'string') {
+        const rejected = rejectedOnSight(inspected);
+        report(rejected);
+        return rejected;
+      }
       // From here on only a copy of the token is kept (see flatCopy): the request's token is usually
       // a slice of its Authorization header, which must not live as long as the decision.
       const own = flatCopy(token);
-      const verification = verifyAndRemember(own);
-      inFlight.share(own, verification);
+      const verification = verifyAndRemember(own, { ...inspected, token: own });
+      if (long) inFlightLong.share(cache.fingerprint(own), verification);
+      else inFlight.share(own, verification);
       return verification;
     },
+    remembered: () => ({ entries: cache.size, bytes: cache.bytes }),
     close,
   };
 }
@@ -124,9 +147,25 @@ interface IssuerContext {
   remotes: RemoteJwks[];
 }
 
-async function issuerKeys(entry: IssuerConfig, path: string, context: IssuerContext): Promise<KeySource> {
-  if (entry.keys !== undefined) return loadKeys(entry.keys, `${path}.keys`, context);
+/**
+ * Loads every key the configuration holds itself (jwt.keys, issuers' keys and jwksFile; remote JWKS are
+ * not fetched), so that `bouncer check-config` refuses a weak or ambiguous key as `bouncer start` does.
+ */
+export async function loadLocalKeys(jwt: JwtConfig, options: Pick<AuthenticatorOptions, 'env'> = {}): Promise<void> {
+  if (jwt.keys.length > 0) await loadKeys(jwt.keys, 'jwt.keys', options);
+  for (const [index, entry] of jwt.issuers.entries()) await localIssuerKeys(entry, `jwt.issuers[${index}]`, options);
+}
+
+/** An issuer's keys from configuration or a file; undefined for a remote JWKS. */
+async function localIssuerKeys(entry: IssuerConfig, path: string, options: Pick<AuthenticatorOptions, 'env'>): Promise<KeySource | undefined> {
+  if (entry.keys !== undefined) return loadKeys(entry.keys, `${path}.keys`, options);
   if (entry.jwksFile !== undefined) return loadJwksFile(entry.jwksFile, entry.algs, `${path}.jwksFile`);
+  return undefined;
+}
+
+async function issuerKeys(entry: IssuerConfig, path: string, context: IssuerContext): Promise<KeySource> {
+  const local = await localIssuerKeys(entry, path, context);
+  if (local !== undefined) return local;
   if (entry.jwksUrl === undefined) throw new TypeError(`${path}: needs keys, jwksFile or jwksUrl`);
   const remote = new RemoteJwks({
     url: entry.jwksUrl,

@@ -12,14 +12,14 @@ import { parseTarget } from '../http/target.js';
 import type { Access, Allowed, Refused, Verdict } from '../http/verdict.js';
 import type { CounterCell } from '../observability/fast-metrics.js';
 import { AUTH_OUTCOMES, type AuthOutcome, type Metrics } from '../observability/metrics.js';
-import { SYNTAX_REJECTED } from './authenticator.js';
 import type { AppAuth } from './delegate.js';
 import type { FailureLimiter } from './flood.js';
+import { isRejectedOnSight } from './rejected.js';
 import { RememberedAllow } from './remembered.js';
 import type { RevocableClaims } from './revocations.js';
 import { identityHeaders, partitionValues } from './identity.js';
 import { UNMATCHED, type RouteAuth } from './route-auth.js';
-import { extractToken } from './token.js';
+import { extractToken, mayCarryToken } from './token.js';
 import type { Decision, Identity } from './types.js';
 
 /** What authorize needs from the verifier: a decision per token, synchronous when remembered. */
@@ -124,18 +124,19 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
     const routed = route(request);
     if (routed === undefined) return refuse(request, -1, BAD_REQUEST, 'bad_request');
     const { policy } = routed;
-    const hasAuthorization = request.headers.authorization !== undefined;
-    if (policy.auth === 'off') return allow(request, routed, 'public', null, hasAuthorization);
+    // RFC 9111 §3.5: a token in a cookie or the query is a credential as much as Authorization is.
+    const credentialed = request.headers.authorization !== undefined || mayCarryToken(request.headers, request.url, cookieOf(policy), policy.tokenQueryParam);
+    if (policy.auth === 'off') return allow(request, routed, 'public', null, credentialed);
 
     const param = policy.tokenQueryParam;
     const token = extractToken(request.headers, cookieOf(policy), param === undefined ? undefined : { param, search: routed.rawQuery });
     if (token === undefined) {
       auth.none.inc();
-      if (policy.auth === 'optional') return allow(request, routed, 'anonymous', null, hasAuthorization);
+      if (policy.auth === 'optional') return allow(request, routed, 'anonymous', null, credentialed);
       return deny(request, routed, UNAUTHORIZED_NO_TOKEN, 'no_token');
     }
     if (flood !== undefined) {
-      const wait = flood.retryAfter(request.remoteAddress);
+      const wait = flood.retryAfter(request);
       if (wait > 0) {
         auth.rate_limited.inc();
         return refuse(request, routed.index, tooManyRequests(wait), 'rate_limited');
@@ -150,7 +151,7 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
   /** A JWT decision → claim rules → (recheck with the app) → allowed. */
   function decided(request: GatewayRequest, routed: Routed, token: string, decision: Decision, remembered: boolean): Verdict | Promise<Verdict> {
     if (!decision.ok) {
-      auth[decision === SYNTAX_REJECTED ? 'malformed' : remembered ? 'cached_deny' : 'verified_deny'].inc();
+      auth[isRejectedOnSight(decision) ? 'malformed' : remembered ? 'cached_deny' : 'verified_deny'].inc();
       return refused(request, routed, decision.reason);
     }
     auth[remembered ? 'cached_allow' : 'verified_allow'].inc();
@@ -194,7 +195,7 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
 
   function answered(request: GatewayRequest, routed: Routed, token: string, decision: Decision, verified: Identity | null): Verdict {
     if (!decision.ok) {
-      auth.app_deny.inc();
+      auth[isRejectedOnSight(decision) ? 'malformed' : 'app_deny'].inc();
       return refused(request, routed, decision.reason);
     }
     if (verified !== null) return allow(request, routed, 'user', verified, true, token);
@@ -207,7 +208,8 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
 
   /** A token was sent and refused: counted against the client (flood defence), then 401 or pass. */
   function refused(request: GatewayRequest, routed: Routed, reason: string): Verdict {
-    if (flood !== undefined && flood.failed(request.remoteAddress)) deps.log.warn({ client: request.remoteAddress }, 'client blocked: too many bad tokens');
+    const blocked = flood?.failed(request);
+    if (blocked !== undefined) deps.log.warn({ client: blocked }, 'client blocked: too many bad tokens');
     return deny(request, routed, UNAUTHORIZED_BAD_TOKEN, reason);
   }
 

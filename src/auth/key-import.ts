@@ -1,10 +1,12 @@
 // Turning key material into verification keys, each bound to its own algorithm allow-list. The rules
-// that stop algorithm confusion live here: an HMAC secret only ever verifies HS*, a public key never
-// does; RSA keys are at least 2048 bits; an EC key verifies only the ES alg of its curve.
+// that stop algorithm confusion and weak keys live here: an HMAC secret only ever verifies HS*, and is
+// at least as long as the hash of every HS alg it may verify; a public key never verifies HS*; RSA keys
+// are at least 2048 bits and free of the ROCA fingerprint; an EC key verifies only the ES alg of its curve.
 import { createPublicKey, createSecretKey, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/jwt-schema.js';
 import { keyError } from './errors.js';
+import { hasRocaFingerprint } from './roca.js';
 
 export interface VerifyKey {
   /** The kid a token must name to use this key; undefined: only kid-less tokens use it. */
@@ -20,10 +22,11 @@ export interface VerifyKey {
 }
 
 const HMAC = new Set<JwtAlgorithm>(['HS256', 'HS384', 'HS512']);
+/** RFC 7518 §3.2: "a key of the same size as the hash output (for instance, 256 bits for HS256) or larger MUST be used". */
+const MIN_SECRET_BYTES: Partial<Record<JwtAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };
 const RSA = new Set<JwtAlgorithm>(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
 const EC_CURVES: Record<string, JwtAlgorithm> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 const MIN_RSA_BITS = 2048;
-const MIN_SECRET_BYTES = 32; // RFC 7518 §3.2: a key at least as long as the hash; 256 bits at the least
 
 export function isJwtAlgorithm(value: unknown): value is JwtAlgorithm {
   return typeof value === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(value);
@@ -38,8 +41,14 @@ export async function importSecret(
 ): Promise<VerifyKey> {
   const wrong = algs.filter((alg) => !HMAC.has(alg));
   if (wrong.length > 0) throw keyError(source, `an HMAC secret cannot verify ${wrong.join(', ')} (only HS256, HS384, HS512)`);
-  if (secret.byteLength < MIN_SECRET_BYTES) {
-    throw keyError(source, `HMAC secret is ${secret.byteLength} bytes, at least ${MIN_SECRET_BYTES} required`);
+  // A secret allowed several HS algs must be long enough for the longest hash among them.
+  let needed = 0;
+  let strictest: JwtAlgorithm | undefined;
+  for (const alg of algs) {
+    if ((MIN_SECRET_BYTES[alg] ?? 0) > needed) [needed, strictest] = [MIN_SECRET_BYTES[alg] ?? 0, alg];
+  }
+  if (secret.byteLength < needed) {
+    throw keyError(source, `HMAC secret is ${secret.byteLength} bytes, at least ${needed} required for ${strictest}`);
   }
   return { kid, algs: new Set(algs), nodeKey: createSecretKey(secret), source };
 }
@@ -71,6 +80,9 @@ function algorithmsOf(key: KeyObject, source: string): ReadonlySet<JwtAlgorithm>
     case 'rsa': {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
       if (bits < MIN_RSA_BITS) throw keyError(source, `RSA key is ${bits} bits, at least ${MIN_RSA_BITS} required`);
+      if (hasRocaFingerprint(Buffer.from((key.export({ format: 'jwk' }) as JWK).n ?? '', 'base64url'))) {
+        throw keyError(source, 'RSA modulus has the ROCA fingerprint (CVE-2017-15361): the key can be factored; replace it');
+      }
       return RSA;
     }
     case 'ec': {

@@ -1,4 +1,6 @@
 // The configured keys as a key set, loaded once at start-up. Every failure names the config key path.
+// Within one key set a kid names one key: two keys with one kid would leave it to the order of the
+// list which key a token meant.
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
@@ -64,7 +66,29 @@ export async function loadKeys(configs: readonly KeyConfig[], path: string, opti
   for (const [index, config] of configs.entries()) {
     keys.push(...(await loadKey(config, `${path}[${index}]`, options)));
   }
-  return new KeySet(keys);
+  return new KeySet(withUniqueKids(keys));
+}
+
+/**
+ * The keys, refusing two that name one kid: without onDuplicate it throws for the second one; with it
+ * (a remote JWKS) every key of that kid is reported and left out, and the others are kept.
+ */
+function withUniqueKids(keys: readonly VerifyKey[], onDuplicate?: (error: unknown) => void): VerifyKey[] {
+  const first = new Map<string, VerifyKey>();
+  const duplicated = new Set<string>();
+  for (const key of keys) {
+    if (key.kid === undefined) continue;
+    const earlier = first.get(key.kid);
+    if (earlier === undefined) {
+      first.set(key.kid, key);
+      continue;
+    }
+    const error = keyError(key.source, `kid "${key.kid}" is also the kid of ${earlier.source}`);
+    if (onDuplicate === undefined) throw error;
+    onDuplicate(error);
+    duplicated.add(key.kid);
+  }
+  return duplicated.size === 0 ? [...keys] : keys.filter((key) => key.kid === undefined || !duplicated.has(key.kid));
 }
 
 async function loadKey(config: KeyConfig, path: string, options: LoadOptions): Promise<VerifyKey[]> {
@@ -141,6 +165,7 @@ export async function parseJwks(
       onInvalid(error);
     }
   }
-  if (keys.length === 0) throw keyError(source, 'JWKS holds no signature key usable with the allowed algorithms');
-  return keys;
+  const unique = withUniqueKids(keys, onInvalid);
+  if (unique.length === 0) throw keyError(source, 'JWKS holds no signature key usable with the allowed algorithms');
+  return unique;
 }

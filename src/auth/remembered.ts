@@ -17,7 +17,7 @@
 // The only time is `until`, the end of the remembered decision (exp + leeway, capped by maxTtl; a
 // deny's own expiresAt) in whole seconds, rounded down, which is also the decision's expiresAt.
 import type { JWTPayload } from 'jose';
-import { SLOT_EPOCH_MS, Slot } from './decisions.js';
+import { SLOT_BYTES, SLOT_EPOCH_MS, Slot, stringBytes } from './decisions.js';
 import { decodeObject } from './json.js';
 import type { Decision, DenyReason, Identity } from './types.js';
 
@@ -74,12 +74,71 @@ export class RememberedDeny extends Slot {
 }
 Object.defineProperty(RememberedDeny.prototype, 'ok', { value: false });
 
-export type Remembered = RememberedAllow | RememberedDeny;
+/**
+ * A remembered allow of a long token (decisions.ts: FINGERPRINT_ABOVE), which the slot holds only by
+ * its fingerprint: the verified claims cannot be decoded again, so they are kept in the slot.
+ */
+export class FingerprintedAllow extends Slot implements Identity {
+  declare readonly ok: true;
+  /** The estimate of the claims' heap, made once (rememberedBytes must answer the same every time). */
+  readonly claimsBytes: number;
 
-/** The authenticator's SlotMaker: the credential is a token that passed the syntax check. */
-export function rememberToken(token: string, decision: Decision, until: number): Remembered {
-  return decision.ok ? new RememberedAllow(token, until) : new RememberedDeny(token, until, decision.reason);
+  constructor(
+    fingerprint: string,
+    until: number,
+    readonly claims: Readonly<JWTPayload>,
+  ) {
+    super(fingerprint, until);
+    this.claimsBytes = claimsBytesOf(JSON.stringify(claims).length);
+  }
+
+  get identity(): Identity {
+    return this;
+  }
+
+  get expiresAt(): number {
+    return SLOT_EPOCH_MS + this.until * TOKEN_RESOLUTION_MS;
+  }
 }
+Object.defineProperty(FingerprintedAllow.prototype, 'ok', { value: true });
+
+export type Remembered = RememberedAllow | FingerprintedAllow | RememberedDeny;
+
+/** The authenticator's SlotMaker: `token` passed the syntax check, or is the fingerprint of one that did. */
+export function rememberToken(token: string, decision: Decision, until: number, fingerprinted: boolean): Remembered {
+  if (!decision.ok) return new RememberedDeny(token, until, decision.reason);
+  return fingerprinted ? new FingerprintedAllow(token, until, decision.identity.claims) : new RememberedAllow(token, until);
+}
+
+/**
+ * Decoded claims and the WeakMap entry that holds them, measured with bench/slot-bytes.ts: ~130 B for
+ * a 50-byte claim set, ~1,150 B for a 1,100-byte one (Bun 1.4; Node 20 a little less). Counted as
+ * 128 B plus twice the JSON text: above both.
+ */
+const CLAIMS_BYTES_PER_JSON_BYTE = 2;
+const CLAIMS_OVERHEAD_BYTES = 128;
+
+function claimsBytesOf(jsonLength: number): number {
+  return CLAIMS_OVERHEAD_BYTES + CLAIMS_BYTES_PER_JSON_BYTE * jsonLength;
+}
+
+/**
+ * The authenticator's estimate of a slot's heap: the slot and its token (or fingerprint), and for an
+ * allow the claims it will hold once asked for them, counted from the start: the cache must not grow
+ * past its bound when a claim rule first reads them.
+ */
+export function rememberedBytes(slot: Remembered): number {
+  const held = SLOT_BYTES + stringBytes(slot.credential);
+  if (!slot.ok) return held;
+  // A RememberedAllow also holds its revocation epoch: one more field (8 B).
+  if (slot instanceof FingerprintedAllow) return held + slot.claimsBytes;
+  const token = slot.credential;
+  const first = token.indexOf('.');
+  // The payload segment is base64url: 4 characters for 3 bytes of JSON.
+  return held + EPOCH_FIELD_BYTES + claimsBytesOf(Math.ceil(((token.indexOf('.', first + 1) - first - 1) * 3) / 4));
+}
+
+const EPOCH_FIELD_BYTES = 8;
 
 /** The claims of a verified token, decoded again from its payload segment, frozen like the verifier's. */
 function claimsOf(token: string): Readonly<JWTPayload> {

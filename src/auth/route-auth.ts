@@ -4,6 +4,7 @@
 import type { DelegateConfig, RecheckConfig } from '../config/app-auth-schema.js';
 import type { RouteConfig } from '../config/schema.js';
 import type { AppAuth, AppAuthOptions } from './delegate.js';
+import { foldHeaderName } from '../upstream/header-names.js';
 import { compileRule, type ClaimPredicate } from './rules.js';
 
 /** Builds the client of an app auth endpoint (assemble.ts adds the clock and the metrics hook). */
@@ -61,22 +62,39 @@ export function compileRouteAuth(routes: readonly RouteConfig[], appAuth: AppAut
   });
 }
 
-/** Every header name any route fills from claims or the app's answer: always removed from client requests. */
+/** Every header name any route fills from claims or the app's answer, folded: always removed from client requests. */
 export function identityHeaderNames(routes: readonly RouteAuth[]): ReadonlySet<string> {
-  return new Set(routes.flatMap((route) => Object.values(route.identityHeaders)));
+  return new Set(routes.flatMap((route) => Object.values(route.identityHeaders).map(foldHeaderName)));
 }
 
 function appAuthOf(route: RouteConfig, appAuth: AppAuthFactory): AppAuth | undefined {
   const { delegate, recheck } = route;
   if (delegate !== undefined) {
-    return appAuth({ ...endpointOf(delegate), identityHeaders: delegate.identityHeaders, allowedTtlMs: delegate.allowedTtl, honourMaxAge: true });
+    return appAuth({
+      ...endpointOf(delegate),
+      identityHeaders: delegate.identityHeaders,
+      allowedTtlMs: delegate.allowedTtl,
+      honourMaxAge: true,
+      maxAllowedTtlMs: delegate.maxAllowedTtl,
+      per: delegate.per,
+      maxCredentialBytes: delegate.maxCredentialBytes,
+    });
   }
   if (recheck !== undefined) {
-    return appAuth({ ...endpointOf(recheck), identityHeaders: [], allowedTtlMs: recheck.every, honourMaxAge: false });
+    // The credential is a token that verified; the period is fixed and holds per token on this route.
+    return appAuth({
+      ...endpointOf(recheck),
+      identityHeaders: [],
+      allowedTtlMs: recheck.every,
+      honourMaxAge: false,
+      maxAllowedTtlMs: recheck.every,
+      per: 'route',
+      maxCredentialBytes: undefined,
+    });
   }
   return undefined;
 }
 
 function endpointOf(endpoint: DelegateConfig | RecheckConfig) {
-  return { url: endpoint.url, forwardHeaders: endpoint.forwardHeaders, timeoutMs: endpoint.timeout, deniedTtlMs: endpoint.deniedTtl, max: endpoint.max };
+  return { url: endpoint.url, forwardHeaders: endpoint.forwardHeaders, timeoutMs: endpoint.timeout, deniedTtlMs: endpoint.deniedTtl, max: endpoint.max, maxBytes: endpoint.maxBytes };
 }

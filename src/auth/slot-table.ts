@@ -1,4 +1,4 @@
-// The decision cache's index: slots by a 30-bit key, open addressing with linear probing over a typed
+// The decision cache's index: slots by a 31-bit key, open addressing with linear probing over a typed
 // array of keys and an array of slots, evicted by CLOCK with a hand that walks the positions.
 //
 // Why not a Map: a million entries of Map<number, object> held about 55 bytes each of heap under
@@ -20,14 +20,10 @@ export class SlotTable<S extends Clocked> {
   private hand = 0;
   size = 0;
 
-  /** The slot stored under `key` (0 ≤ key < 2³⁰). */
+  /** The slot stored under `key` (0 ≤ key < 2³¹ − 1: stored as key + 1 in an Int32Array). */
   get(key: number): S | undefined {
     const at = this.positionOf(key);
     return at === -1 ? undefined : this.slots[at];
-  }
-
-  has(key: number): boolean {
-    return this.positionOf(key) !== -1;
   }
 
   /**
@@ -41,18 +37,23 @@ export class SlotTable<S extends Clocked> {
     this.place(key + 1, slot);
   }
 
-  delete(key: number): void {
+  /** Removes the slot under `key`; returns it (the cache counts its bytes off). */
+  delete(key: number): S | undefined {
     const at = this.positionOf(key);
-    if (at !== -1) this.deleteAt(at);
+    if (at === -1) return undefined;
+    const slot = this.slots[at];
+    this.deleteAt(at);
+    return slot;
   }
 
   /**
    * Drops the first slot the hand meets that was not read since the hand last passed it, clearing
    * the bit of those that were (second chance). Bounded: each step clears a bit or drops a slot, and
-   * a cleared slot is dropped when met again, so at most two turns of the table.
+   * a cleared slot is dropped when met again, so at most two turns of the table. Returns the slot
+   * dropped (undefined for an empty table).
    */
-  evictOne(): void {
-    if (this.size === 0) return;
+  evictOne(): S | undefined {
+    if (this.size === 0) return undefined;
     for (;;) {
       const at = this.hand;
       this.hand = (at + 1) & this.mask;
@@ -60,7 +61,7 @@ export class SlotTable<S extends Clocked> {
       if (slot === undefined) continue;
       if (slot.clock % 2 === 0) {
         this.deleteAt(at);
-        return;
+        return slot;
       }
       slot.clock -= 1;
     }

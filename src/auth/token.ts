@@ -28,6 +28,18 @@ export function extractToken(
   return undefined;
 }
 
+/**
+ * Whether a request may carry a token in the named cookie or the query parameter: RFC 9111 §3.5
+ * treats it as credentialed, as for an Authorization header. A substring test, no parsing (it runs
+ * for requests nobody authenticated, cache hits included); a false "yes" only makes a response less
+ * shareable.
+ */
+export function mayCarryToken(headers: HeaderBag, url: string, cookieName: string, queryParam: string | undefined): boolean {
+  const cookie = headers['cookie'];
+  if (cookie !== undefined && (typeof cookie === 'string' ? cookie : cookie.join(';')).includes(`${cookieName}=`)) return true;
+  return queryParam !== undefined && url.includes(`${queryParam}=`);
+}
+
 // "bearer" as char codes, lower case; a letter's code | 0x20 is its lower-case code.
 const BEARER = [0x62, 0x65, 0x61, 0x72, 0x65, 0x72];
 

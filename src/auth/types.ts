@@ -17,7 +17,7 @@ export interface Identity {
 
 /** Stable codes for why a token was refused; logged and counted, never sent in detail to clients. */
 export type DenyReason =
-  | 'malformed' // not three strict base64url segments, bad JSON, oversize
+  | 'malformed' // not three strict base64url segments, bad JSON, oversize; a malformed or oversize delegate credential
   | 'alg_not_allowed' // alg absent from every configured key's allow-list (includes "none")
   | 'unknown_key' // no configured key matches the kid / alg
   | 'bad_signature'

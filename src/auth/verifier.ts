@@ -1,13 +1,16 @@
-// Signature and claim verification of one token: decode → header policy → pick the issuer's key set
-// (from the unverified iss; nothing is trusted yet) → the signature under an allow-listed alg and a
-// configured key (HMAC and RSA with node:crypto; EC and Ed25519, and their claims, by jose) → our own
-// claim checks. Every failure is a deny Decision; nothing throws.
+// Signature and claim verification of one token, in two steps. inspect, synchronous and before any
+// signature: decode → header policy → pick the issuer's key set (from the unverified iss; nothing is
+// trusted yet) → an allow-listed alg and a configured key. verify: the signature under that key
+// (HMAC and RSA with node:crypto; EC and Ed25519, and their claims, by jose) → our own claim checks.
+// Every failure is a deny Decision or reason; nothing throws.
 import { jwtVerify, type JWTPayload } from 'jose';
 import { checkClaims, checkHeader, typMatches, type ClaimPolicy } from './claims.js';
 import { decodeObject } from './json.js';
+import type { JwtAlgorithm } from '../config/jwt-schema.js';
+import type { VerifyKey } from './key-import.js';
 import type { KeySource } from './keys.js';
+import { rejectedOnSight } from './rejected.js';
 import { isNodeAlgorithm, signatureValid } from './signatures.js';
-import { checkTokenSyntax } from './token.js';
 import type { Decision, DenyReason } from './types.js';
 
 export interface IssuerPolicy extends ClaimPolicy {
@@ -28,31 +31,63 @@ export interface VerifierOptions {
   readonly now: () => number;
 }
 
-export type Verify = (token: string) => Promise<Decision>;
+/** What the checks before any signature found, and the signature check needs. */
+export interface Inspected {
+  readonly token: string;
+  readonly alg: JwtAlgorithm;
+  readonly kid: string | undefined;
+  readonly claims: Record<string, unknown>;
+  readonly policy: IssuerPolicy;
+  /** The keys that may verify it; empty when only a refresh of the policy's key source could find one. */
+  readonly keys: readonly VerifyKey[];
+}
 
-export function createVerifier(options: VerifierOptions): Verify {
-  return async (token) => {
-    const now = options.now();
-    let reason: DenyReason;
-    try {
-      const result = await verifyAt(token, now, options);
-      if (typeof result !== 'string') return result;
-      reason = result;
-    } catch {
-      reason = 'malformed'; // an unexpected exception is a deny, never an escape
-    }
-    return { ok: false, reason, expiresAt: now + options.negativeTtlMs };
+export interface Verifier {
+  /**
+   * The checks before any signature, synchronously, of a token that passed checkTokenSyntax (the
+   * authenticator checks it first, and does not report what fails it): decoding, header policy,
+   * issuer, typ, an allowed alg, a key for (alg, kid). A DenyReason, or what verify needs. Never throws.
+   */
+  inspect(token: string): Inspected | DenyReason;
+  /**
+   * The signature and the claims. Never rejects; a token no key matches even after a refresh of the
+   * key source is denied on sight (rejected.ts): no signature was checked.
+   */
+  verify(inspected: Inspected): Promise<Decision>;
+}
+
+export function createVerifier(options: VerifierOptions): Verifier {
+  return {
+    inspect(token) {
+      try {
+        return inspectToken(token, options);
+      } catch {
+        return 'malformed'; // an unexpected exception is a deny, never an escape
+      }
+    },
+    async verify(inspected) {
+      const now = options.now();
+      let reason: DenyReason;
+      try {
+        const result = await verifyAt(inspected, now, options);
+        if (typeof result !== 'string') return result;
+        reason = result;
+      } catch {
+        reason = 'malformed';
+      }
+      return { ok: false, reason, expiresAt: now + options.negativeTtlMs };
+    },
   };
 }
 
-async function verifyAt(token: string, now: number, options: VerifierOptions): Promise<Decision | DenyReason> {
-  const syntax = checkTokenSyntax(token, options.maxTokenBytes);
-  if (syntax !== undefined) return syntax;
+function inspectToken(token: string, options: VerifierOptions): Inspected | DenyReason {
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
+  if (firstDot < 1 || secondDot < 0) return 'malformed';
   const rawHeader = decodeObject(token.slice(0, firstDot), options.maxTokenBytes);
+  if (rawHeader === undefined) return 'malformed';
   const claims = decodeObject(token.slice(firstDot + 1, secondDot), options.maxClaimsBytes);
-  if (rawHeader === undefined || claims === undefined) return 'malformed';
+  if (claims === undefined) return 'malformed';
   const header = checkHeader(rawHeader);
   if (!header.ok) return header.reason;
 
@@ -62,11 +97,18 @@ async function verifyAt(token: string, now: number, options: VerifierOptions): P
   if (policy.typ !== undefined && !typMatches(header.typ, policy.typ)) return 'wrong_type';
   const { alg, kid } = header;
   if (!policy.keys.allowsAlgorithm(alg)) return 'alg_not_allowed';
-  let keys = policy.keys.candidates(alg, kid);
+  const keys = policy.keys.candidates(alg, kid);
+  if (keys.length === 0 && policy.keys.refresh === undefined) return 'unknown_key';
+  return { token, alg, kid, claims, policy, keys };
+}
+
+async function verifyAt(inspected: Inspected, now: number, options: VerifierOptions): Promise<Decision | DenyReason> {
+  const { token, alg, kid, claims, policy } = inspected;
+  let keys = inspected.keys;
   if (keys.length === 0 && policy.keys.refresh !== undefined && (await policy.keys.refresh())) {
     keys = policy.keys.candidates(alg, kid);
   }
-  if (keys.length === 0) return 'unknown_key';
+  if (keys.length === 0) return rejectedOnSight('unknown_key');
 
   let verified = false;
   for (const key of keys) {

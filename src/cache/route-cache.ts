@@ -1,11 +1,12 @@
 // A route's cache behaviour (its `cache:` section plus cache-wide defaults), compiled once at start
 // and looked up by route index.
 import type { Config, RouteConfig } from '../config/schema.js';
+import { foldHeaderName } from '../upstream/header-names.js';
 import type { StoreRule } from './storable.js';
 
 export interface RouteCache extends StoreRule {
   readonly enabled: boolean;
-  /** Request headers that are part of the key and forwarded even if otherwise stripped as unkeyed. */
+  /** Request headers (folded names) that are part of the key and forwarded even if otherwise stripped as unkeyed. */
   readonly keyHeaders: readonly string[];
 }
 
@@ -20,7 +21,8 @@ export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config
         staleIfError: route.cache?.staleIfError,
         heuristic: route.cache?.heuristic,
         staleOnError: cache.staleOnError,
-        keyHeaders: route.cache?.keyHeaders ?? [],
+        // Folded: the key reads, and the origin gets, the one spelling "-" (header-names.ts).
+        keyHeaders: (route.cache?.keyHeaders ?? []).map(foldHeaderName),
       }),
     ),
     // Paths no route matches are forwarded as they are, never cached.

@@ -1,4 +1,5 @@
 // Reusable zod field types for the configuration schema: durations, sizes, listen addresses, secrets.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration, parseListen, parseSize } from './units.js';
 
@@ -47,3 +48,16 @@ export const pathPrefix = z.string().regex(/^\//, 'must start with "/"');
 
 /** An HTTP header name. */
 export const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid header name');
+
+/** An IP address or CIDR block ("127.0.0.1/8", "10.0.0.1", "fd00::/8"), parsed to address and prefix length. */
+export const cidr = z.string().transform((value, ctx) => {
+  const [address = '', prefixText, extra] = value.trim().split('/');
+  const family = isIP(address);
+  const bits = family === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (family === 0 || extra !== undefined || !(prefix >= 0 && prefix <= bits)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an IP address or CIDR block (e.g. 127.0.0.1/8, fd00::/8)` });
+    return z.NEVER;
+  }
+  return { address, prefix };
+});

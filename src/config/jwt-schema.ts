@@ -18,10 +18,11 @@
 //     leeway: 30s
 //     maxTokenBytes: 8KiB
 //     maxClaimsBytes: 6KiB
-//     decisions: { max: 1000000, maxTtl: 1h, negativeTtl: 30s }
+//     decisions: { max: 1000000, maxBytes: 128MiB, maxTtl: 1h, negativeTtl: 30s }
 //     flood: { failuresPerMinute: 100, block: 60s }   # 429 for a client sending bad tokens
+//     flood: { clientHeader: X-Forwarded-For, trustedProxies: [127.0.0.1/8] }   # behind nginx
 import { z } from 'zod';
-import { duration, httpUrl, size } from './fields.js';
+import { cidr, duration, httpUrl, size } from './fields.js';
 
 export const JWT_ALGORITHMS = [
   'HS256', 'HS384', 'HS512',
@@ -133,16 +134,21 @@ export const jwtSchema = z
       .strictObject({
         /** Verified and failed decisions remembered at most. */
         max: z.number().int().min(1).default(1_000_000),
+        /**
+         * Estimated heap of the remembered decisions at most (slot, token or its fingerprint, an allow's
+         * claims; src/auth/decisions.ts). Typical tokens cost a few hundred bytes each.
+         */
+        maxBytes: size.default(128 * 1024 * 1024),
         /** A verified decision is remembered until the token's exp, but no longer than this. */
         maxTtl: duration.default(3_600_000),
         /** A failed token is remembered as failed this long. */
         negativeTtl: duration.default(30_000),
       })
-      .default({ max: 1_000_000, maxTtl: 3_600_000, negativeTtl: 30_000 }),
+      .default({ max: 1_000_000, maxBytes: 128 * 1024 * 1024, maxTtl: 3_600_000, negativeTtl: 30_000 }),
     /**
-     * Flood defence: a client (remote address) whose tokens are denied more than failuresPerMinute
-     * times in a minute is answered 429 with Retry-After for `block`. Absent: off. Behind a proxy every
-     * client shares the proxy's address, so set it on the outermost tier only.
+     * Flood defence: a client whose tokens are denied more than failuresPerMinute times in a minute is
+     * answered 429 with Retry-After for `block`. Absent: off. The client is the connection's peer;
+     * behind a proxy (where every client shares its address) name the header it sets and trust it.
      */
     flood: z
       .strictObject({
@@ -150,6 +156,17 @@ export const jwtSchema = z
         block: duration.default(60_000),
         /** Clients tracked at most (least recently seen forgotten first). */
         clients: z.number().int().min(1).default(100_000),
+        /**
+         * X-Forwarded-For (the right-most address that is not a trusted proxy) or X-Real-IP: where the
+         * client's address is read, when the peer is one of trustedProxies.
+         */
+        clientHeader: z
+          .string()
+          .refine((name) => ['x-forwarded-for', 'x-real-ip'].includes(name.toLowerCase()), 'must be X-Forwarded-For or X-Real-IP')
+          .transform((name) => name.toLowerCase() as 'x-forwarded-for' | 'x-real-ip')
+          .optional(),
+        /** Peers whose clientHeader is believed, as addresses or CIDR blocks, e.g. [127.0.0.1/8]. Default: none. */
+        trustedProxies: z.array(cidr).default([]),
       })
       .optional(),
   })

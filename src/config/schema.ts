@@ -24,7 +24,10 @@ export const routeCacheSchema = z.strictObject({
   staleIfError: duration.optional(),
   /** Heuristic freshness as a fraction of the time since Last-Modified, for responses without any. Off unless set. */
   heuristic: z.number().gt(0).max(1).optional(),
-  /** Request headers that become part of the key and are forwarded (otherwise unkeyed ones are stripped). */
+  /**
+   * Request headers that become part of the key and are forwarded (otherwise unkeyed ones are
+   * stripped). Compared folded (case, "_" as "-"); only the "-" spelling is forwarded.
+   */
   keyHeaders: z.array(headerName.transform((name) => name.toLowerCase())).default([]),
 });
 
@@ -158,7 +161,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Health and metrics listener; never the public one. */
       listen: listen.default({ host: '127.0.0.1', port: 8081 }),
-      /** Bearer secret for the admin API's write operations (purge, warm); without one they are refused. */
+      /** Bearer secret for the admin API's write operations (purge, warm), 16 characters or more from any source; without one they are refused. */
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
       secretEnv: z.string().min(1).optional(),
       secretFile: z.string().min(1).optional(),

@@ -37,3 +37,17 @@ export function readSecret(
   }
   return undefined;
 }
+
+/** Admin secrets are bearer secrets on a network listener: this short from any source is refused. */
+export const MIN_ADMIN_SECRET_LENGTH = 16;
+
+/**
+ * admin.secret, secretEnv or secretFile, at least MIN_ADMIN_SECRET_LENGTH characters (a ConfigError
+ * naming the key otherwise); undefined when none is configured.
+ */
+export function readAdminSecret(admin: SecretSource, env: Record<string, string | undefined> = process.env): string | undefined {
+  const secret = readSecret(admin, 'admin', env);
+  if (secret === undefined || secret.length >= MIN_ADMIN_SECRET_LENGTH) return secret;
+  const key = admin.secret !== undefined ? 'secret' : admin.secretEnv !== undefined ? 'secretEnv' : 'secretFile';
+  throw new ConfigError([`admin.${key}: the secret is ${secret.length} characters, at least ${MIN_ADMIN_SECRET_LENGTH} required`], 'configuration');
+}

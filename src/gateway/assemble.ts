@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
 import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
-import { createAppAuth } from '../auth/delegate.js';
+import { clientAddressOf } from '../auth/client-address.js';
+import { createAppAuth, type AppAuth } from '../auth/delegate.js';
 import { FailureLimiter } from '../auth/flood.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationSet } from '../auth/revocations.js';
@@ -20,7 +21,7 @@ import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import type { Handler } from '../http/exchange.js';
 import { compileMatcher } from '../http/route-match.js';
-import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createMetrics, type CacheReading, type Metrics } from '../observability/metrics.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
 import type { OriginClient, OriginTimeouts } from '../upstream/origin.js';
 import { createPipeline } from './pipeline.js';
@@ -56,9 +57,13 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   const metrics = options.metrics ?? createMetrics();
   const authenticator = await createAuthenticator(config.jwt, { now, hooks: authHooks(metrics, log) });
   const match = compileMatcher(config.routes.map((route) => route.path));
-  const routeAuth = compileRouteAuth(config.routes, (endpoint) =>
-    createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() }),
-  );
+  const appAuths: AppAuth[] = [];
+  const routeAuth = compileRouteAuth(config.routes, (endpoint) => {
+    const app = createAppAuth({ ...endpoint, now, onAnswer: (answer) => metrics.appAuth.labels(answer).inc() });
+    appAuths.push(app);
+    return app;
+  });
+  metrics.sources.decisions = () => ({ jwt: authenticator.remembered(), app: sumOf(appAuths.map((app) => app.remembered())) });
   const { flood } = config.jwt;
   const revocations = options.revocations ?? new RevocationSet(config.revocation);
   const authorizer = createAuthorizer({
@@ -67,7 +72,15 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     decider: authenticator,
     logoutPaths: new Set(config.logout?.paths.map((entry) => entry.path) ?? []),
     cookieName: config.jwt.cookie,
-    flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
+    flood:
+      flood &&
+      new FailureLimiter({
+        failuresPerMinute: flood.failuresPerMinute,
+        blockMs: flood.block,
+        clients: flood.clients,
+        clientOf: clientAddressOf({ header: flood.clientHeader, trustedProxies: flood.trustedProxies }),
+        now,
+      }),
     revocations,
     now,
     metrics,
@@ -158,6 +171,10 @@ function authHooks(metrics: Metrics, log: Logger): AuthHooks {
       if (!event.ok) log.error({ url: event.url, trigger: event.trigger, keys: event.keys, err: event.error }, 'JWKS refresh failed; keeping the last good keys');
     },
   };
+}
+
+function sumOf(readings: readonly CacheReading[]): CacheReading {
+  return readings.reduce((sum, reading) => ({ entries: sum.entries + reading.entries, bytes: sum.bytes + reading.bytes }), { entries: 0, bytes: 0 });
 }
 
 /** The fastest client each runtime has: Bun's fetch on Bun, an undici Pool on Node. */

@@ -15,7 +15,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { startAdmin } from '../admin/server.js';
 import { adminActionsOverBus } from './admin-relay.js';
 import { createPrimaryBus } from '../cluster/ipc-bus.js';
-import { readSecret } from '../config/secrets.js';
+import { readAdminSecret } from '../config/secrets.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { revocationActions, startRevocationOwner } from './revocation-owner.js';
@@ -86,7 +86,7 @@ export async function runPrimary(config: Config, log: Logger, count: number, rel
       ...config.admin.listen,
       metrics: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
       health: () => ({ workers: live.size }),
-      secret: readSecret(config.admin, 'admin'),
+      secret: readAdminSecret(config.admin),
       actions: { ...workerActions, purge: (target) => workerActions.purge(target).then(async (purged) => (await owner.purgeEverywhere(target), purged)), ...revocationActions(owner) },
     });
     announceReady(config, log, front, admin, count);

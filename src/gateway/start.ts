@@ -9,7 +9,7 @@ import type { RevocationSet } from '../auth/revocations.js';
 import { createLocalBus, type Bus } from '../cluster/bus.js';
 import { applyRevocations, revokeOverBus } from '../cluster/revocation-events.js';
 import type { Config } from '../config/schema.js';
-import { readSecret } from '../config/secrets.js';
+import { readAdminSecret } from '../config/secrets.js';
 import { listenerUrl } from '../config/units.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { startBunFront } from '../fronts/bun.js';
@@ -130,7 +130,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...config.admin.listen,
     metrics: async () => ({ contentType: serving.gateway.metrics.registry.contentType, text: await serving.gateway.metrics.registry.metrics() }),
     health: serving.health,
-    secret: readSecret(config.admin, 'admin'),
+    secret: readAdminSecret(config.admin),
     // One process: act on the cache directly, with exact counts.
     actions: {
       purge: async (target) => {

@@ -6,7 +6,7 @@ import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 export const AUTH_OUTCOMES = [
   'none', // no token on a route that looks at tokens
-  'malformed', // refused by the syntax check: no crypto, not remembered
+  'malformed', // refused on sight (syntax, header, alg, key; a malformed delegate credential): no crypto, no app call, not remembered
   'cached_allow', // decision cache hit
   'cached_deny', // negative cache hit
   'verified_allow', // signature verified (a decision cache miss)
@@ -85,7 +85,29 @@ export function createMetrics() {
     registry,
   });
   // Sizes read at scrape time from what assemble wires in (nothing on the request path).
-  const sources: { revocations?: () => Readonly<Record<string, number>>; cache?: () => { entries: number; bytes: number } } = {};
+  const sources: {
+    revocations?: () => Readonly<Record<string, number>>;
+    cache?: () => CacheReading;
+    /** The decision caches: "jwt" (verified tokens) and "app" (the app's answers, every route summed). */
+    decisions?: () => Record<'jwt' | 'app', CacheReading>;
+  } = {};
+  for (const [name, help, field] of [
+    ['bouncer_decision_cache_entries', 'Decisions remembered now, by cache (jwt, app)', 'entries'],
+    ['bouncer_decision_cache_bytes', 'Estimated heap of the remembered decisions (bounded by maxBytes), by cache (jwt, app)', 'bytes'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cache'],
+      registers: [registry],
+      collect() {
+        const readings = sources.decisions?.();
+        if (readings === undefined) return;
+        this.set({ cache: 'jwt' }, readings.jwt[field]);
+        this.set({ cache: 'app' }, readings.app[field]);
+      },
+    });
+  }
   new Gauge({
     name: 'bouncer_revocations',
     help: 'Revocations held, by kind (token, jti, sub, all)',
@@ -122,3 +144,10 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A decision cache's size as the gauges read it. */
+export interface CacheReading {
+  readonly entries: number;
+  readonly bytes: number;
+}
+

@@ -1,6 +1,7 @@
 // Header hygiene between client, Bouncer and origin: hop-by-hop headers never cross (RFC 9110
 // §7.6.1), identity headers only ever come from a verified token, and headers that would make the
-// origin answer differently without being part of the cache key are removed. A shared fill (a
+// origin answer differently without being part of the cache key are removed — each compared in its
+// folded spelling (header-names.ts), so `X_User_Id` goes as `X-User-Id` does. A shared fill (a
 // request whose response may be stored for others) also leaves out the client's credentials.
 //
 // Two views of one rule set: the whole header object sent to the origin, and a single field's value
@@ -8,29 +9,20 @@
 import { normaliseAcceptEncoding } from '../http/accept-encoding.js';
 import type { HeaderMap } from '../http/exchange.js';
 import { fieldValue } from '../http/fields.js';
+import { foldHeaderName, isStripped } from './header-names.js';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
   'proxy-authorization', 'proxy-authenticate', 'expect', 'http2-settings',
 ]);
 
-/**
- * Request headers that change what an origin generates (links, routing, method) but are not in the
- * cache key: a cache-poisoning vector, so they never reach the origin.
- */
-export const UNKEYED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
-  'x-forwarded-host', 'x-forwarded-server', 'x-forwarded-port', 'x-forwarded-prefix', 'x-host',
-  'x-original-url', 'x-rewrite-url', 'x-original-host', 'forwarded',
-  'x-http-method-override', 'x-http-method', 'x-method-override',
-]);
-
 /** Conditional and range headers: dropped from fetches that fill the cache, which need a full 200. */
 const CONDITIONAL = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']);
 
 export interface ForwardOptions {
-  /** Names to remove because Bouncer alone may set them (lower-case). */
+  /** Names to remove because Bouncer alone may set them (folded: foldHeaderName). */
   readonly reserved: ReadonlySet<string>;
-  /** Unkeyed headers a route made part of its cache key: forwarded after all. */
+  /** Unkeyed headers a route made part of its cache key (folded): forwarded after all. */
   readonly keyed: readonly string[];
   /** Identity headers to add, [name, value]. */
   readonly identity: ReadonlyArray<readonly [string, string]>;
@@ -95,13 +87,12 @@ export function forwardedValue(headers: HeaderMap, name: string, options: Forwar
   return value;
 }
 
-/** Whether a client's field may travel to the origin under these options. */
+/** Whether a client's field may travel to the origin under these options (compared folded). */
 function isClientField(name: string, options: ForwardOptions, connectionNamed: Set<string> | undefined): boolean {
-  if (name === 'host' || name === 'x-forwarded-for' || name === 'x-forwarded-proto' || HOP_BY_HOP.has(name)) return false;
-  if (UNKEYED_REQUEST_HEADERS.has(name) && !options.keyed.includes(name)) return false;
-  if (options.reserved.has(name) || connectionNamed?.has(name)) return false;
-  if (options.forCache && CONDITIONAL.has(name)) return false;
-  if (name === 'authorization' && options.withholdAuthorization === true) return false;
+  const folded = foldHeaderName(name);
+  if (HOP_BY_HOP.has(folded) || connectionNamed?.has(folded) || isStripped(name, folded, options)) return false;
+  if (options.forCache && CONDITIONAL.has(folded)) return false;
+  if (folded === 'authorization' && options.withholdAuthorization === true) return false;
   return true;
 }
 
@@ -137,7 +128,7 @@ export function responseHeaderList(headers: HeaderMap, options: { dropLength: bo
   const out: string[] = [];
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionNamed?.has(name) || options.drop?.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionNamed?.has(foldHeaderName(name)) || options.drop?.has(name)) continue;
     if (options.dropLength && name === 'content-length') continue;
     if (Array.isArray(value)) for (const item of value) out.push(name, item);
     else out.push(name, value);
@@ -147,6 +138,6 @@ export function responseHeaderList(headers: HeaderMap, options: { dropLength: bo
 
 function namedInConnection(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
-  const names = (Array.isArray(value) ? value.join(',') : value).split(',').map((n) => n.trim().toLowerCase());
+  const names = (Array.isArray(value) ? value.join(',') : value).split(',').map((n) => foldHeaderName(n.trim()));
   return new Set(names.filter(Boolean));
 }

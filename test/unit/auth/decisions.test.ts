@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
-import { DecisionCache, DecisionSlot, SLOT_EPOCH_MS, flatCopy } from '../../../src/auth/decisions.js';
+import { DecisionCache, DecisionSlot, FINGERPRINT_ABOVE, SLOT_BYTES, SLOT_EPOCH_MS, flatCopy, stringBytes } from '../../../src/auth/decisions.js';
+import { isRejectedOnSight } from '../../../src/auth/rejected.js';
+import { FingerprintedAllow } from '../../../src/auth/remembered.js';
 import { InFlight } from '../../../src/auth/in-flight.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { HS_SECRET, NOW, claims, config, hmacRaw, recordingAuthenticator } from './fixtures.js';
@@ -79,8 +81,12 @@ describe('authenticator', () => {
 });
 
 /** A cache of plain decisions (the delegate's kind of slot), at 1 ms resolution unless told. */
-function plainCache(options: { max: number; maxTtlMs: number; hashTail?: number; resolutionMs?: number }) {
-  const cache = new DecisionCache({ ...options, slot: (credential, decision, until) => new DecisionSlot(credential, until, decision) });
+function plainCache(options: { max: number; maxTtlMs: number; hashTail?: number; resolutionMs?: number; maxBytes?: number }) {
+  const cache = new DecisionCache<DecisionSlot>({
+    ...options,
+    slot: (credential, decision, until) => new DecisionSlot(credential, until, decision),
+    bytes: (slot) => SLOT_BYTES + stringBytes(slot.credential),
+  });
   return { cache, get: (credential: string, now: number) => cache.get(credential, now)?.decision };
 }
 
@@ -136,6 +142,84 @@ describe('DecisionCache', () => {
     assert.notEqual(get('allow', at + 59_999), undefined);
     assert.equal(get('allow', at + 60_000), undefined, 'maxTtl still caps it (at + 60,400, rounded down)');
     assert.equal(cache.remember('short', { ok: false, reason: 'expired', expiresAt: at + 900 }, at + 100), undefined, 'over within its unit: not remembered');
+  });
+});
+
+describe('DecisionCache bounds in bytes', () => {
+  const deny: Decision = { ok: false, reason: 'bad_signature', expiresAt: NOW + 10_000 };
+  const cost = (credential: string) => SLOT_BYTES + stringBytes(credential);
+
+  test('evicts (CLOCK) until the estimate is under maxBytes, and counts what it drops off again', () => {
+    const credential = (i: number) => `credential-${String(i).padStart(6, '0')}`;
+    const { cache, get } = plainCache({ max: 1_000_000, maxTtlMs: 60_000, maxBytes: 10 * cost(credential(0)) });
+    for (let i = 0; i < 1_000; i++) cache.remember(credential(i), deny, NOW);
+    assert.equal(cache.size, 10);
+    assert.equal(cache.bytes, 10 * cost(credential(0)));
+    assert.notEqual(get(credential(999), NOW), undefined, 'the newest is kept');
+    for (let i = 0; i < 1_000; i++) get(credential(i), NOW + 10_000); // every one expired: each read drops it
+    assert.equal(cache.size, 0);
+    assert.equal(cache.bytes, 0);
+  });
+  test('a displaced slot is counted off; a slot larger than maxBytes on its own is not remembered', () => {
+    const { cache } = plainCache({ max: 10, maxTtlMs: 60_000, maxBytes: 1_000, hashTail: 1 });
+    cache.remember('a-x', deny, NOW);
+    cache.remember('b-x', deny, NOW); // same slot: displaces a-x
+    assert.deepEqual([cache.size, cache.bytes], [1, cost('b-x')]);
+    assert.equal(cache.remember('y'.repeat(1_000), deny, NOW), undefined);
+    assert.deepEqual([cache.size, cache.bytes], [1, cost('b-x')]);
+  });
+  test('a long credential is remembered by a 32-character fingerprint, never by its text', () => {
+    const { cache, get } = plainCache({ max: 10, maxTtlMs: 60_000 });
+    const long = `${'A'.repeat(FINGERPRINT_ABOVE)}-one`;
+    const slot = cache.remember(long, deny, NOW);
+    assert.equal(slot?.credential.length, 32);
+    assert.ok(!slot.credential.includes('AAAA'));
+    assert.equal(cache.bytes, cost(slot.credential));
+    assert.equal(get(`${'A'.repeat(FINGERPRINT_ABOVE)}-one`, NOW), deny, 'the same credential in another string');
+    assert.equal(get(`${'A'.repeat(FINGERPRINT_ABOVE)}-two`, NOW), undefined);
+    assert.equal(get(slot.credential, NOW), undefined, 'the fingerprint itself, sent as a short credential, is not it');
+    const short = 'A'.repeat(FINGERPRINT_ABOVE);
+    cache.remember(short, deny, NOW);
+    assert.equal(cache.get(short, NOW)?.credential, short, 'up to FINGERPRINT_ABOVE the exact text is kept');
+  });
+});
+
+describe('what the authenticator remembers', () => {
+  test('tokens refused before any signature check are answered at once and not remembered', async () => {
+    const { auth, verified } = await recordingAuthenticator({ keys: [{ secret: HS_SECRET, alg: 'HS256', kid: 'k1' }] });
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const refusals = [
+      `AAAA.AAAA.${'B'.repeat(8_000)}`, // the issue's flood: passes the syntax check, decodes to no JSON
+      'garbage',
+      `${b64('{"alg":"none"}')}.${b64(JSON.stringify(claims()))}.AAAA`,
+      `${b64('{"alg":"RS256","kid":"k1"}')}.${b64(JSON.stringify(claims()))}.AAAA`,
+      hmacRaw('{"alg":"HS256","kid":"nobody"}', JSON.stringify(claims())),
+      hmacRaw('{"alg":"HS256","crit":["x"]}', JSON.stringify(claims())),
+    ];
+    for (const refused of refusals) {
+      const decision = auth.decide(refused);
+      assert.ok(!(decision instanceof Promise), 'synchronous');
+      assert.ok(isRejectedOnSight(decision), refused.slice(0, 40));
+    }
+    assert.deepEqual(auth.remembered(), { entries: 0, bytes: 0 });
+    assert.deepEqual(verified.map((d) => (d.ok ? 'ok' : d.reason)), ['malformed', 'alg_not_allowed', 'alg_not_allowed', 'unknown_key', 'malformed'], 'past the syntax check: reported');
+  });
+  test('a long token is remembered by its fingerprint, allowed with its verified claims, denied as such', async () => {
+    const { auth, verified } = await recordingAuthenticator();
+    const long = token({ sub: 'long-user', groups: Array.from({ length: 200 }, (_, i) => `group-${i}`) });
+    assert.ok(long.length > FINGERPRINT_ABOVE);
+    const first = await auth.decide(long);
+    assert.ok(first instanceof FingerprintedAllow);
+    assert.equal(first.ok && first.identity.claims.sub, 'long-user');
+    assert.equal(auth.decide(`${long}`.slice(0)), first, 'a hit, synchronously');
+    const forged = hmacRaw('{"alg":"HS256"}', JSON.stringify(claims({ sub: 'x', pad: 'p'.repeat(3_000) })), 'not-the-secret');
+    const denied = await auth.decide(forged);
+    assert.equal(denied.ok ? 'ok' : denied.reason, 'bad_signature');
+    assert.ok(!(auth.decide(forged) instanceof Promise), 'the deny is remembered (by fingerprint)');
+    assert.equal(verified.length, 2);
+    const { entries, bytes } = auth.remembered();
+    assert.equal(entries, 2);
+    assert.ok(bytes < long.length + 8_000, `bytes ${bytes}: the slots hold no token text`);
   });
 });
 

@@ -9,6 +9,7 @@ import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { createAuthenticator, type Authenticator } from '../../../src/auth/authenticator.js';
 import type { JwksRefreshEvent } from '../../../src/auth/jwks-remote.js';
 import { AuthError } from '../../../src/auth/errors.js';
+import { rocaPublicKey } from '../../helpers/roca.js';
 import { claims, clock, config, sign } from './fixtures.js';
 
 const IDP = 'https://idp.test';
@@ -96,6 +97,35 @@ describe('remote JWKS', () => {
     assert.equal(failure?.trigger, 'unknown_kid');
     assert.equal(failure?.keys, 2);
     assert.equal((await auth.decide(await token(first, 'fresh-token'))).ok, true);
+  });
+});
+
+describe('remote JWKS with keys Bouncer refuses', () => {
+  test('a ROCA modulus and a kid named twice are reported and skipped; the other keys are used', async () => {
+    const [good, twinA, twinB] = await Promise.all([rsaKey('good'), rsaKey('twin'), rsaKey('twin')]);
+    const roca = { ...rocaPublicKey().export({ format: 'jwk' }), kid: 'roca', alg: 'RS256' };
+    const local = createServer((_request, response) => response.end(JSON.stringify({ keys: [roca, twinA.jwk, good.jwk, twinB.jwk] })));
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    const events: JwksRefreshEvent[] = [];
+    const auth = await createAuthenticator(
+      config({ issuers: [{ issuer: IDP, jwksUrl: `http://127.0.0.1:${(local.address() as AddressInfo).port}/jwks`, algs: ['RS256'] }] }),
+      { hooks: { onJwksRefresh: (event) => events.push(event) } },
+    );
+    try {
+      const skipped = events.filter((event) => event.error !== undefined).map((event) => (event.error as Error).message);
+      assert.equal(skipped.length, 2);
+      assert.match(skipped[0]!, /\(kid roca\): RSA modulus has the ROCA fingerprint/);
+      assert.match(skipped[1]!, /keys\[3\] \(kid twin\): kid "twin" is also the kid of .*keys\[1\] \(kid twin\)/);
+      assert.equal(events.at(-1)?.keys, 1, 'only the good key is in use');
+      const live = { ...claims({ iss: IDP, aud: undefined }), iat: undefined, exp: Math.floor(Date.now() / 1000) + 600 };
+      assert.equal((await auth.decide(await sign(live, 'RS256', good.privateKey, { kid: 'good' }))).ok, true);
+      const twin = await auth.decide(await sign(live, 'RS256', twinA.privateKey, { kid: 'twin' }));
+      assert.equal(twin.ok ? 'ok' : twin.reason, 'unknown_key', 'neither key of the ambiguous kid is used');
+    } finally {
+      auth.close();
+      local.closeAllConnections();
+      local.close();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import { AuthError } from '../../../src/auth/errors.js';
+import { rocaPublicKey } from '../../helpers/roca.js';
 import { HS_SECRET, NOW, claims, config, jwksFileFor, pairFor, sign, writeTmp } from './fixtures.js';
 
 const good = { secret: HS_SECRET, alg: 'HS256' };
@@ -37,7 +38,48 @@ describe('key loading refuses weak or confused keys at start-up', () => {
     await refused([{ publicKeyFile: pemFile, algs: ['ES256', 'RS256'] }], /cannot verify RS256/);
   });
   test('a short HMAC secret', async () => {
-    await refused([{ secret: 'short', alg: 'HS256' }], /^jwt\.keys\[0\]: HMAC secret is 5 bytes, at least 32 required$/);
+    await refused([{ secret: 'short', alg: 'HS256' }], /^jwt\.keys\[0\]: HMAC secret is 5 bytes, at least 32 required for HS256$/);
+  });
+  test('an HMAC secret shorter than the hash of its algorithm (RFC 7518 §3.2), from every source', async () => {
+    await refused([{ secret: 'x'.repeat(47), alg: 'HS384' }], /^jwt\.keys\[0\]: HMAC secret is 47 bytes, at least 48 required for HS384$/);
+    await refused([good, { secretEnv: 'HS512_SECRET', alg: 'HS512' }], /^jwt\.keys\[1\]: HMAC secret is 63 bytes, at least 64 required for HS512$/, {
+      HS512_SECRET: 'y'.repeat(63),
+    });
+    await refused([{ secretFile: writeTmp('hs384.secret', `${'z'.repeat(40)}\n`), alg: 'HS384' }], /40 bytes, at least 48 required for HS384/);
+    const jwks = writeTmp('short-oct.jwks.json', JSON.stringify({ keys: [{ kty: 'oct', k: Buffer.alloc(63, 1).toString('base64url'), alg: 'HS512', kid: 'o' }] }));
+    await refused([{ jwksFile: jwks }], /\(kid o\): HMAC secret is 63 bytes, at least 64 required for HS512$/);
+    (await createAuthenticator(config({ keys: [{ secret: 'x'.repeat(48), alg: 'HS384' }, { secret: 'y'.repeat(64), alg: 'HS512', kid: 'b' }] }))).close();
+  });
+  test('a secret allowed several HS algorithms needs the longest of their hashes', async () => {
+    await refused([{ secret: 'x'.repeat(48), algs: ['HS256', 'HS512', 'HS384'] }], /48 bytes, at least 64 required for HS512$/);
+  });
+  test('a ROCA-vulnerable RSA modulus (CVE-2017-15361), as PEM and in a JWKS file', async () => {
+    const roca = rocaPublicKey();
+    const pem = writeTmp('roca.pem', roca.export({ type: 'spki', format: 'pem' }) as string);
+    await refused([good, { publicKeyFile: pem, alg: 'RS256' }], /^jwt\.keys\[1\]: RSA modulus has the ROCA fingerprint \(CVE-2017-15361\)/);
+    const jwks = writeTmp('roca.jwks.json', JSON.stringify({ keys: [{ ...roca.export({ format: 'jwk' }), kid: 'r', alg: 'RS256' }] }));
+    await refused([{ jwksFile: jwks }], /\(kid r\): RSA modulus has the ROCA fingerprint/);
+  });
+  test('two keys naming one kid, in the list and within one JWKS file', async () => {
+    const { pemFile } = await pairFor('RS256', 'keys-dup');
+    await refused(
+      [{ ...good, kid: 'a' }, { publicKeyFile: pemFile, alg: 'RS256', kid: 'b' }, { publicKeyFile: pemFile, alg: 'RS256', kid: 'a' }],
+      /^jwt\.keys\[2\]: kid "a" is also the kid of jwt\.keys\[0\]$/,
+    );
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const file = await jwksFileFor('dup.jwks.json', [{ publicKey, kid: 'k', alg: 'RS256' }, { publicKey, kid: 'k', alg: 'RS256' }]);
+    await refused([{ jwksFile: file }], /keys\[1\] \(kid k\): kid "k" is also the kid of .*keys\[0\] \(kid k\)$/);
+    await refused([{ jwksFile: await jwksFileFor('one.jwks.json', [{ publicKey, kid: 'a', alg: 'RS256' }]) }, { ...good, kid: 'a' }], /^jwt\.keys\[1\]: kid "a" is also the kid of/);
+  });
+  test('kid-less keys and one kid in two key sets are not duplicates', async () => {
+    const { pemFile } = await pairFor('RS256', 'keys-kidless');
+    const auth = await createAuthenticator(
+      config({
+        keys: [good, { publicKeyFile: pemFile, alg: 'RS256' }, { ...good, kid: 'same' }],
+        issuers: [{ issuer: 'https://other.test', keys: [{ ...good, kid: 'same' }] }],
+      }),
+    );
+    auth.close();
   });
   test('a missing environment variable and an unreadable file', async () => {
     await refused([{ secretEnv: 'BOUNCER_NOT_SET', alg: 'HS256' }], /^jwt\.keys\[0\]: environment variable BOUNCER_NOT_SET is not set$/);
@@ -78,5 +120,17 @@ describe('jwt config schema', () => {
     const parsed = config({ issuers: [{ issuer: 'a', jwksUrl: 'https://idp/jwks', jwksCooldown: '10s' }] });
     assert.equal(parsed.issuers[0]?.jwksCooldown, 10_000);
     assert.equal(parsed.issuers[0]?.jwksRefresh, 600_000);
+  });
+  test('flood behind a proxy: clientHeader and trustedProxies; decisions.maxBytes is a size', () => {
+    const parsed = config({ keys: [good], flood: { clientHeader: 'X-Real-IP', trustedProxies: ['127.0.0.1/8', '10.0.0.7', 'fd00::/8'] }, decisions: { maxBytes: '64MiB' } });
+    assert.equal(parsed.flood?.clientHeader, 'x-real-ip');
+    assert.deepEqual(parsed.flood?.trustedProxies, [{ address: '127.0.0.1', prefix: 8 }, { address: '10.0.0.7', prefix: 32 }, { address: 'fd00::', prefix: 8 }]);
+    assert.equal(parsed.decisions.maxBytes, 64 * 1024 * 1024);
+    assert.equal(config({ keys: [good] }).decisions.maxBytes, 128 * 1024 * 1024);
+    assert.deepEqual(config({ keys: [good], flood: {} }).flood?.trustedProxies, [], 'none trusted by default');
+    assert.throws(() => config({ keys: [good], flood: { clientHeader: 'Forwarded' } }), /must be X-Forwarded-For or X-Real-IP/);
+    for (const bad of ['127.0.0.1/33', 'fd00::/129', 'localhost', '10.0.0.0/8/1', '10.0.0.0/x']) {
+      assert.throws(() => config({ keys: [good], flood: { trustedProxies: [bad] } }), /is not an IP address or CIDR block/, bad);
+    }
   });
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DecisionCache, SLOT_EPOCH_MS } from '../../../src/auth/decisions.js';
-import { RememberedAllow, TOKEN_RESOLUTION_MS, rememberToken } from '../../../src/auth/remembered.js';
+import { RememberedAllow, TOKEN_RESOLUTION_MS, rememberedBytes, rememberToken } from '../../../src/auth/remembered.js';
 import type { Decision } from '../../../src/auth/types.js';
 import { NOW, b64, claims, hmacRaw, recordingAuthenticator } from './fixtures.js';
 
@@ -68,7 +68,7 @@ describe('a remembered deny', () => {
 describe('attacks on remembered decisions', () => {
   test("a colliding credential never gets another's decision or claims, not even through a slot it displaced", () => {
     // hashTail 1: tokens whose signatures end alike share a slot.
-    const cache = new DecisionCache({ max: 10, maxTtlMs: 3_600_000, hashTail: 1, resolutionMs: TOKEN_RESOLUTION_MS, slot: rememberToken });
+    const cache = new DecisionCache({ max: 10, maxTtlMs: 3_600_000, hashTail: 1, resolutionMs: TOKEN_RESOLUTION_MS, slot: rememberToken, bytes: rememberedBytes });
     const find = (last: string, sub: string) => {
       for (let i = 0; ; i++) {
         const t = token({ sub, jti: String(i) });

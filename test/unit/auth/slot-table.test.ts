@@ -96,3 +96,12 @@ test('growing keeps every slot where the evictor left it: no bit set back', () =
   assert.equal(kept.length, 699);
   assert.ok(kept.every((value) => value.clock === 0));
 });
+
+test('keys up to 2³¹ − 2 (the fingerprints\' range starts at 2³⁰) are stored and found', () => {
+  const table = new SlotTable<TestSlot>();
+  const keys = [0, 1, 2 ** 30 - 1, 2 ** 30, 2 ** 30 + 0x1fffffff, 2 ** 31 - 2];
+  keys.forEach((key) => table.set(key, slot(String(key))));
+  assert.deepEqual(keys.map((key) => table.get(key)?.name), keys.map(String));
+  assert.equal(table.delete(2 ** 31 - 2)?.name, String(2 ** 31 - 2));
+  assert.equal(table.get(2 ** 31 - 2), undefined);
+});

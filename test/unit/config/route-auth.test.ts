@@ -12,8 +12,12 @@ const problems = (route: Record<string, unknown>) => {
 test('consistent routes parse, with the documented defaults', () => {
   const route = routeSchema.parse({ path: '/x/', auth: 'delegate', delegate: { ...delegate, identityHeaders: ['X-User-Id'] }, require: { claim: 'x-user-id', pattern: '^u' } });
   assert.deepEqual(route.delegate, {
-    ...delegate, forwardHeaders: ['authorization', 'cookie'], timeout: 5_000, deniedTtl: 30_000, max: 100_000, identityHeaders: ['x-user-id'], allowedTtl: 300_000,
+    ...delegate, forwardHeaders: ['authorization', 'cookie'], timeout: 5_000, deniedTtl: 30_000, max: 100_000, maxBytes: 32 * 1024 * 1024,
+    identityHeaders: ['x-user-id'], allowedTtl: 300_000, maxAllowedTtl: 300_000, per: 'route', maxCredentialBytes: 4096,
   });
+  const perRequest = routeSchema.parse({ path: '/x/', auth: 'delegate', delegate: { ...delegate, per: 'request', maxAllowedTtl: '1m', maxCredentialBytes: '1KiB' } });
+  assert.deepEqual([perRequest.delegate?.per, perRequest.delegate?.maxAllowedTtl, perRequest.delegate?.maxCredentialBytes], ['request', 60_000, 1024]);
+  assert.ok(problems({ auth: 'delegate', delegate: { ...delegate, per: 'method' } }).length > 0);
   assert.equal(routeSchema.parse({ path: '/x/', recheck: { ...delegate, every: '2m' } }).recheck?.every, 120_000);
 });
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { HeaderMap } from '../../../src/http/exchange.js';
-import { forwardedValue, forwardRequestHeaders, responseHeaderList, UNKEYED_REQUEST_HEADERS, type ForwardOptions } from '../../../src/upstream/headers.js';
+import { UNKEYED_REQUEST_HEADERS } from '../../../src/upstream/header-names.js';
+import { forwardedValue, forwardRequestHeaders, responseHeaderList, type ForwardOptions } from '../../../src/upstream/headers.js';
 
 const options = (overrides: Partial<ForwardOptions> = {}): ForwardOptions => ({
   reserved: new Set(['x-user-id', 'x-tenant']),
