@@ -7,6 +7,8 @@ export interface RouteCache extends StoreRule {
   readonly enabled: boolean;
   /** Request headers that are part of the key and forwarded even if otherwise stripped as unkeyed. */
   readonly keyHeaders: readonly string[];
+  /** compose: esi — every response is an ESI page, whatever its Surrogate-Control. */
+  readonly compose: boolean;
 }
 
 export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config['cache']): { readonly byRoute: readonly RouteCache[]; readonly unmatched: RouteCache } {
@@ -21,6 +23,7 @@ export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config
         heuristic: route.cache?.heuristic,
         staleOnError: cache.staleOnError,
         keyHeaders: route.cache?.keyHeaders ?? [],
+        compose: route.compose === 'esi',
       }),
     ),
     // Paths no route matches are forwarded as they are, never cached.
@@ -33,6 +36,7 @@ export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config
       heuristic: undefined,
       staleOnError: 0,
       keyHeaders: [],
+      compose: false,
     }),
   };
 }

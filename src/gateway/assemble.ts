@@ -11,9 +11,10 @@ import { MemoryStore } from '../cache/memory-store.js';
 import { compileRouteCaches } from '../cache/route-cache.js';
 import { createServe, type Serve } from '../cache/serve.js';
 import { SingleFlight } from '../cache/single-flight.js';
+import { createComposer } from '../compose/composer.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
-import type { Handler } from '../http/exchange.js';
+import type { GatewayRequest, Handler } from '../http/exchange.js';
 import { compileMatcher } from '../http/route-match.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
@@ -59,6 +60,14 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   const origin = await createOriginClient(upstream.origin, config.timeouts);
   const store = new MemoryStore(config.cache);
   const routeCaches = compileRouteCaches(config.routes, config.cache);
+  // Includes go through the pipeline, which serves pages through the composer: bound once built.
+  let pipeline: Handler | undefined;
+  const composer = createComposer({
+    handle: (request: GatewayRequest) => pipeline!(request),
+    ...config.compose,
+    metrics,
+    log,
+  });
   const serve = createServe({
     store,
     routes: routeCaches,
@@ -69,11 +78,13 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     maxObjectBytes: config.cache.maxObjectBytes,
     uncacheableTtl: config.cache.uncacheableTtl,
     refreshAhead: config.cache.refreshAhead,
+    composer,
     metrics,
     log,
     now,
   });
   const handler = createPipeline({ authorizer, serve, metrics, log });
+  pipeline = handler;
   const warmer = createWarmer(
     authorizer,
     serve,
