@@ -8,6 +8,7 @@ import { adminTarget, postAdmin } from './admin/client.js';
 import { warmFromFile } from './admin/warm-command.js';
 import { AuthError } from './auth/errors.js';
 import { mintToken } from './auth/mint.js';
+import { createUrlSigner, loadSigningKeys, SigningError } from './auth/signed-url.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { parseDuration } from './config/units.js';
@@ -32,6 +33,8 @@ const USAGE = `usage: bouncer <command> [options]
         drop cached responses; prints how many went
   warm FILE [ADMIN]
         fetch the URLs in FILE (YAML/JSON list, {urls, partitions}, or one per line) into the cache
+  sign PATH --ttl 10m --config FILE [--key k1] [--claim name=value ...]
+        print PATH signed for routes with signedUrls (with the first signing key, or --key)
 
   ADMIN: --config FILE (reads admin.listen and admin.secret) or --admin URL, --secret S | --secret-env NAME
 `;
@@ -55,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return purge(rest);
     case 'warm':
       return warm(rest);
+    case 'sign':
+      return sign(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -132,11 +137,7 @@ async function token(args: string[]): Promise<number> {
   const claims: Record<string, unknown> = { sub: values.sub };
   if (values.iss) claims.iss = values.iss;
   if (values.aud) claims.aud = values.aud;
-  for (const pair of values.claim) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`--claim "${pair}" is not name=value`);
-    claims[pair.slice(0, eq)] = parseClaimValue(pair.slice(eq + 1));
-  }
+  Object.assign(claims, claimPairs(values.claim));
   const jwt = await mintToken({
     alg: values.alg,
     secret,
@@ -147,6 +148,41 @@ async function token(args: string[]): Promise<number> {
   });
   process.stdout.write(jwt + '\n');
   return 0;
+}
+
+async function sign(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, ttl: { type: 'string' }, key: { type: 'string' }, claim: { type: 'string', multiple: true, default: [] } },
+  });
+  const path = positionals[0];
+  if (!path || positionals.length > 1) throw new UsageError('sign needs one PATH');
+  if (!values.config) throw new UsageError('sign needs --config FILE');
+  if (!values.ttl) throw new UsageError('sign needs --ttl DURATION');
+  const ttl = parseDuration(values.ttl);
+  if (ttl === undefined) throw new UsageError(`--ttl "${values.ttl}" is not a duration`);
+  const config = loadConfig(values.config);
+  if (config.signing === undefined) throw new UsageError(`${values.config} has no signing section`);
+  const signer = createUrlSigner(loadSigningKeys(config.signing), config.signing.params);
+  try {
+    process.stdout.write(signer.sign(path, ttl, { key: values.key, claims: claimPairs(values.claim) }).url + '\n');
+  } catch (error) {
+    if (error instanceof SigningError) throw new UsageError(error.message);
+    throw error;
+  }
+  return 0;
+}
+
+/** --claim name=value flags as claims (values as JSON when they parse). */
+function claimPairs(pairs: readonly string[]): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--claim "${pair}" is not name=value`);
+    claims[pair.slice(0, eq)] = parseClaimValue(pair.slice(eq + 1));
+  }
+  return claims;
 }
 
 /** JSON when it parses (numbers, arrays, booleans), the text otherwise. */

@@ -1,10 +1,11 @@
-// The admin listener: health, metrics, and the write operations (purge, warm) behind a bearer
+// The admin listener: health, metrics, and the write operations (purge, warm, sign) behind a bearer
 // secret. On its own (loopback by default) address, never on the public listener.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { listenerUrl } from '../config/units.js';
+import { SigningError, type UrlSigner } from '../auth/signed-url.js';
+import { parseDuration, listenerUrl } from '../config/units.js';
 import type { PurgeTarget } from '../cache/serve.js';
 import type { WarmSummary } from '../gateway/warm.js';
 
@@ -33,6 +34,8 @@ export interface AdminOptions {
   /** Bearer secret for POST endpoints; undefined disables them. */
   readonly secret: string | undefined;
   readonly actions: AdminActions;
+  /** Signs URLs (POST /sign); undefined without a signing section. */
+  readonly signer?: UrlSigner | undefined;
 }
 
 const purgeSchema = z.union([
@@ -47,6 +50,14 @@ const warmRequestSchema = z.strictObject({
 });
 export type WarmRequest = z.output<typeof warmRequestSchema>;
 
+const signRequestSchema = z.strictObject({
+  path: z.string().regex(/^\//, 'must start with "/"'),
+  /** A duration ("10m") or seconds. */
+  ttl: z.union([z.string(), z.number()]),
+  key: z.string().min(1).optional(),
+  claims: z.record(z.string().min(1), z.unknown()).optional(),
+});
+
 const MAX_BODY = 64 * 1024;
 
 export function startAdmin(options: AdminOptions): Promise<AdminServer> {
@@ -59,13 +70,14 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       const { contentType, text } = await options.metrics();
       return send(res, 200, contentType, text);
     }
-    if (req.method === 'POST' && (path === '/purge' || path === '/warm')) {
+    if (req.method === 'POST' && (path === '/purge' || path === '/warm' || path === '/sign')) {
       if (secretDigest === undefined) return json(res, 403, { error: 'admin API writes are disabled: configure admin.secret' });
       if (!authorised(req.headers.authorization, secretDigest)) {
         res.setHeader('www-authenticate', 'Bearer');
         return json(res, 401, { error: 'a valid admin bearer secret is required' });
       }
       const body = await readJson(req);
+      if (path === '/sign') return sign(res, body);
       if (path === '/purge') {
         const target = purgeSchema.safeParse(body);
         if (!target.success) return json(res, 400, { error: 'expected {"url": "/..."}, {"prefix": "/..."} or {"tag": "..."}' });
@@ -76,6 +88,20 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       return json(res, 200, await options.actions.warm(request.data));
     }
     json(res, 404, { error: 'not found' });
+  }
+
+  /** {"path": "/p?q", "ttl": "10m", "key"?: "k1", "claims"?: {...}} → {"url": "/p?q&exp=…&sig=…", "expires": unix seconds} */
+  function sign(res: ServerResponse, body: unknown): void {
+    if (options.signer === undefined) return json(res, 404, { error: 'signed URLs are not configured: add a signing section' });
+    const request = signRequestSchema.safeParse(body);
+    const ttl = request.success ? parseDuration(request.data.ttl) : undefined;
+    if (!request.success || ttl === undefined) return json(res, 400, { error: 'expected {"path": "/...", "ttl": "10m", "key": "k1", "claims": {...}}' });
+    try {
+      json(res, 200, options.signer.sign(request.data.path, ttl, { key: request.data.key, claims: request.data.claims }));
+    } catch (error) {
+      if (!(error instanceof SigningError)) throw error;
+      json(res, 400, { error: error.message });
+    }
   }
 
   const server = createServer((req, res) => {

@@ -124,7 +124,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Health and metrics listener; never the public one. */
       listen: listen.default({ host: '127.0.0.1', port: 8081 }),
-      /** Bearer secret for the admin API's write operations (purge, warm); without one they are refused. */
+      /** Bearer secret for the admin API's write operations (purge, warm, sign); without one they are refused. */
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
       secretEnv: z.string().min(1).optional(),
       secretFile: z.string().min(1).optional(),

@@ -7,6 +7,7 @@ import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
 import { createAppAuth } from '../auth/delegate.js';
 import { FailureLimiter } from '../auth/flood.js';
 import { compileRouteAuth, identityHeaderNames } from '../auth/route-auth.js';
+import { createUrlVerifier, loadSigningKeys } from '../auth/signed-url.js';
 import { MemoryStore } from '../cache/memory-store.js';
 import { compileRouteCaches } from '../cache/route-cache.js';
 import { createServe, type Serve } from '../cache/serve.js';
@@ -53,6 +54,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     decider: authenticator,
     cookieName: config.jwt.cookie,
     flood: flood && new FailureLimiter({ failuresPerMinute: flood.failuresPerMinute, blockMs: flood.block, clients: flood.clients, now }),
+    signedUrls: config.signing && createUrlVerifier(loadSigningKeys(config.signing), config.signing.params, now),
     metrics,
     log,
   });

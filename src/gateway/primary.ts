@@ -18,7 +18,7 @@ import { createPrimaryBus } from '../cluster/ipc-bus.js';
 import { readSecret } from '../config/secrets.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
-import { announceReady } from './start.js';
+import { announceReady, urlSigner } from './start.js';
 import { WORKER_PORT_ENV, type WorkerMessage } from './worker.js';
 
 /** More deaths than this within RESTART_WINDOW_MS and the primary gives up (exit 1). */
@@ -78,6 +78,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
       metrics: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
       health: () => ({ workers: live.size }),
       secret: readSecret(config.admin, 'admin'),
+      signer: urlSigner(config),
       actions: adminActionsOverBus(bus, () => live.size, 10_000),
     });
     announceReady(config, log, front, admin, count);

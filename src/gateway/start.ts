@@ -2,6 +2,7 @@
 // listener, scheduled warming, and the ordered graceful stop. Owns no policy.
 import type { Logger } from 'pino';
 import { startAdmin } from '../admin/server.js';
+import { createUrlSigner, loadSigningKeys, type UrlSigner } from '../auth/signed-url.js';
 import { answerAdminEvents } from '../cluster/admin-relay.js';
 import { createLocalBus, type Bus } from '../cluster/bus.js';
 import type { Config } from '../config/schema.js';
@@ -82,6 +83,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics: async () => ({ contentType: gateway.metrics.registry.contentType, text: await gateway.metrics.registry.metrics() }),
     health: serving.health,
     secret: readSecret(config.admin, 'admin'),
+    signer: urlSigner(config),
     // One process: act on the cache directly, with exact counts.
     actions: { purge: async (target) => gateway.serve.purge(target), warm: (request) => gateway.warm(request) },
   });
@@ -102,6 +104,11 @@ export function announceReady(config: Config, log: Logger, front: { host: string
   const url = listenerUrl(front.host, front.port);
   log.child({}, { level: 'info' }).info({ url, admin: admin.url, upstream: new URL(config.upstream).origin, routes: config.routes.length, workers }, 'listening');
   return url;
+}
+
+/** The signer of POST /sign, when signed URLs are configured. */
+export function urlSigner(config: Config): UrlSigner | undefined {
+  return config.signing && createUrlSigner(loadSigningKeys(config.signing), config.signing.params);
 }
 
 /** Warms the configured list at start and on its schedule; returns the function that stops it. */
