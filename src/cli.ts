@@ -4,14 +4,16 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
 import { adminTarget, postAdmin } from './admin/client.js';
+import { nginxConfig } from './admin/nginx-config.js';
 import { warmFromFile } from './admin/warm-command.js';
 import { AuthError } from './auth/errors.js';
 import { mintToken } from './auth/mint.js';
 import { createUrlSigner, loadSigningKeys, SigningError } from './auth/signed-url.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
-import { parseDuration } from './config/units.js';
+import { parseDuration, parseListen } from './config/units.js';
 import { runDemo } from './demo/demo.js';
 import { runPrimary } from './gateway/primary.js';
 import { startGateway } from './gateway/start.js';
@@ -35,6 +37,8 @@ const USAGE = `usage: bouncer <command> [options]
         fetch the URLs in FILE (YAML/JSON list, {urls, partitions}, or one per line) into the cache
   sign PATH --ttl 10m --config FILE [--key k1] [--claim name=value ...]
         print PATH signed for routes with signedUrls (with the first signing key, or --key)
+  nginx-config --config FILE [--listen HOST:PORT] [--cache-dir DIR] [--bouncer HOST:PORT]
+        print the file to include in nginx's http {} block: nginx asks Bouncer (companion) and caches content
 
   ADMIN: --config FILE (reads admin.listen and admin.secret) or --admin URL, --secret S | --secret-env NAME
 `;
@@ -60,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       return warm(rest);
     case 'sign':
       return sign(rest);
+    case 'nginx-config':
+      return printNginxConfig(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -171,6 +177,24 @@ async function sign(args: string[]): Promise<number> {
     if (error instanceof SigningError) throw new UsageError(error.message);
     throw error;
   }
+  return 0;
+}
+
+function printNginxConfig(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' }, 'cache-dir': { type: 'string' }, bouncer: { type: 'string' } },
+  });
+  if (!values.config) throw new UsageError('nginx-config needs --config FILE');
+  const config = loadConfig(values.config);
+  if (config.companion === undefined) throw new UsageError(`${values.config} has no companion section (companion: { path: /_bouncer/auth })`);
+  const listen = values.listen ?? '80';
+  if (!/^\d{1,5}$/.test(listen) && parseListen(listen) === undefined) throw new UsageError(`--listen "${listen}" is not HOST:PORT`);
+  const bouncer = values.bouncer ?? `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
+  if (parseListen(bouncer) === undefined || parseListen(bouncer)!.port === 0) throw new UsageError(`--bouncer "${bouncer}" is not HOST:PORT (Bouncer's listener)`);
+  const cacheDir = values['cache-dir'] ?? '/var/cache/nginx';
+  if (!existsSync(cacheDir) || !statSync(cacheDir).isDirectory()) throw new UsageError(`--cache-dir ${cacheDir} is not an existing directory`);
+  process.stdout.write(nginxConfig(config, { listen, cacheDir, bouncer, source: values.config }));
   return 0;
 }
 

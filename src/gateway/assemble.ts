@@ -2,6 +2,7 @@
 // (authorize), the cache (store, serve), the origin client, the pipeline and the warmer. start.ts
 // adds the listeners; tests use this directly with their own clock.
 import type { Logger } from 'pino';
+import { createCompanion } from '../admin/companion.js';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
 import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
 import { createAppAuth } from '../auth/delegate.js';
@@ -85,7 +86,10 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     log,
     now,
   });
-  const handler = createPipeline({ authorizer, serve, metrics, log });
+  const companion =
+    config.companion &&
+    createCompanion({ path: config.companion.path, authorizer, maxTtlMs: config.jwt.decisions.maxTtl, deniedTtlMs: config.jwt.decisions.negativeTtl, now, metrics });
+  const handler = createPipeline({ authorizer, serve, metrics, log, companion });
   pipeline = handler;
   const warmer = createWarmer(
     authorizer,
