@@ -7,10 +7,11 @@
 // fields are handed on. An include that fails (not 2xx, or past the depth or include budget) tries
 // its alt; failing that it is dropped with onerror="continue", else the page is a 502. Then the parts
 // are sent in order, each include's body streamed as it arrives (a page of stored parts is one
-// buffer with a length). A body that breaks off mid-page can only end the response early.
+// buffer with a length). A body that breaks off mid-page can only end the response early. When every
+// include is answered synchronously (fresh hits, the usual case) so is the page: no promise at all.
 import escapeHtml from 'escape-html';
 import type { Logger } from 'pino';
-import type { GatewayRequest, GatewayResponse, Handler, HeaderMap, ResponseBody } from '../http/exchange.js';
+import { isPromise, type GatewayRequest, type GatewayResponse, type Handler, type HeaderMap, type ResponseBody } from '../http/exchange.js';
 import { PAGE_NOT_ASSEMBLED } from '../http/responses.js';
 import type { ComposablePage, PageComposer, PreparedPage, TemplatePart } from '../http/template.js';
 import type { Allowed } from '../http/verdict.js';
@@ -46,6 +47,7 @@ const NOT_INHERITED = new Set([
   'accept-encoding', 'content-length', 'content-type', 'transfer-encoding', 'expect',
 ]);
 const EMPTY = new Uint8Array(0);
+const DROPPED: Fragment = Object.freeze({ ok: true, body: null });
 
 export function createComposer(options: ComposerOptions): PageComposer {
   const { maxDepth, maxIncludes, maxPageBytes, log } = options;
@@ -76,34 +78,44 @@ export function createComposer(options: ComposerOptions): PageComposer {
       return whole(page, headers, render(page, verdict, []) as Uint8Array[]);
     }
     const assembly = assemblies.get(verdict.request) ?? { depth: 0, budget: { left: maxIncludes } };
-    return Promise.all(includes.map((part) => include(part, verdict, assembly))).then((fragments) => {
-      const failed = fragments.findIndex((fragment) => !fragment.ok);
+    const fragments = includes.map((part) => include(part, verdict, assembly));
+    const finish = (settled: readonly Fragment[]): GatewayResponse => {
+      const failed = settled.findIndex((fragment) => !fragment.ok);
       if (failed !== -1) {
-        for (const fragment of fragments) if (fragment.ok) release(fragment.body);
+        for (const fragment of settled) if (fragment.ok) release(fragment.body);
         pages.failed.inc();
-        log.warn({ path: verdict.path, include: includes[failed]!.src, why: (fragments[failed] as { why: string }).why }, 'answered 502: an include of the page failed');
+        log.warn({ path: verdict.path, include: includes[failed]!.src, why: (settled[failed] as { why: string }).why }, 'answered 502: an include of the page failed');
         return PAGE_NOT_ASSEMBLED;
       }
       pages.assembled.inc();
-      const pieces = render(page, verdict, fragments.map((fragment) => (fragment as { body: ResponseBody }).body));
+      const pieces = render(page, verdict, settled.map((fragment) => (fragment as { body: ResponseBody }).body));
       return pieces.every((piece) => piece instanceof Uint8Array) ? whole(page, headers, pieces as Uint8Array[]) : { status: page.status, headers, body: streamed(pieces) };
-    });
+    };
+    return fragments.some(isPromise) ? Promise.all(fragments).then(finish) : finish(fragments as Fragment[]);
   }
 
   /** One include: its src, else its alt; failing both, dropped (onerror="continue") or fatal. */
-  async function include(part: Extract<TemplatePart, { kind: 'include' }>, verdict: Allowed, assembly: Assembly): Promise<Fragment> {
-    const first = await attempt(part.src, verdict, assembly);
+  function include(part: IncludePart, verdict: Allowed, assembly: Assembly): Fragment | Promise<Fragment> {
+    const first = attempt(part.src, verdict, assembly);
+    return isPromise(first) ? first.then((settled) => orAlt(part, verdict, assembly, settled)) : orAlt(part, verdict, assembly, first);
+  }
+
+  function orAlt(part: IncludePart, verdict: Allowed, assembly: Assembly, first: Fragment): Fragment | Promise<Fragment> {
     if (first.ok) return counted.ok.inc(), first;
-    if (part.alt !== undefined) {
-      const alt = await attempt(part.alt, verdict, assembly);
-      if (alt.ok) return counted.alt.inc(), alt;
-    }
-    if (part.continueOnError) return counted.dropped.inc(), { ok: true, body: null };
+    if (part.alt === undefined) return orDrop(part, first, undefined);
+    const alt = attempt(part.alt, verdict, assembly);
+    return isPromise(alt) ? alt.then((settled) => orDrop(part, first, settled)) : orDrop(part, first, alt);
+  }
+
+  function orDrop(part: IncludePart, first: Fragment, alt: Fragment | undefined): Fragment {
+    if (alt?.ok) return counted.alt.inc(), alt;
+    if (part.continueOnError) return counted.dropped.inc(), DROPPED;
     counted.failed.inc();
     return first;
   }
 
-  async function attempt(src: string, verdict: Allowed, assembly: Assembly): Promise<Fragment> {
+  /** A GET for one src through the pipeline: synchronous when the pipeline answers synchronously. */
+  function attempt(src: string, verdict: Allowed, assembly: Assembly): Fragment | Promise<Fragment> {
     if (assembly.depth >= maxDepth) return { ok: false, why: `deeper than compose.maxDepth (${maxDepth})` };
     if (assembly.budget.left <= 0) return { ok: false, why: `more than compose.maxIncludes (${maxIncludes}) includes for one request` };
     const url = resolveSrc(src, verdict.path);
@@ -111,20 +123,24 @@ export function createComposer(options: ComposerOptions): PageComposer {
     assembly.budget.left--;
     const request = includeRequest(verdict.request, url);
     assemblies.set(request, { depth: assembly.depth + 1, budget: assembly.budget });
-    let response: GatewayResponse;
     try {
-      response = await options.handle(request);
+      const response = options.handle(request);
+      return isPromise(response) ? response.then(fragmentOf, (error: unknown) => ({ ok: false, why: String(error) })) : fragmentOf(response);
     } catch (error) {
       return { ok: false, why: String(error) };
     }
-    if (response.status < 200 || response.status > 299 || encoded(response.headers)) {
-      release(response.body);
-      return { ok: false, why: `answered ${response.status}${encoded(response.headers) ? ' content-encoded' : ''}` };
-    }
-    return { ok: true, body: response.body };
   }
 
   return { maxPageBytes, marksPage: marksEsiPage, prepare, assemble };
+}
+
+type IncludePart = Extract<TemplatePart, { kind: 'include' }>;
+
+/** An include's answer: its body when 2xx and not content-encoded. */
+function fragmentOf(response: GatewayResponse): Fragment {
+  if (response.status >= 200 && response.status <= 299 && !encoded(response.headers)) return { ok: true, body: response.body };
+  release(response.body);
+  return { ok: false, why: `answered ${response.status}${encoded(response.headers) ? ' content-encoded' : ''}` };
 }
 
 /** The page's parts in order: literal ranges, escaped claims, and the includes' bodies. */
@@ -177,6 +193,8 @@ function claimText(value: unknown): string {
 
 /** An include's src as a path and query on this site (relative ones against the page's path); anything with a scheme or host: undefined. */
 export function resolveSrc(src: string, pagePath: string): string | undefined {
+  // A path-absolute src is used as written: the pipeline normalises it like any request-target.
+  if (src.charCodeAt(0) === 47 /* / */ && src.charCodeAt(1) !== 47 && src.charCodeAt(1) !== 92 /* \ */) return src;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(src) || src.startsWith('//')) return undefined;
   try {
     const base = new URL(`http://page.invalid${pagePath}`);

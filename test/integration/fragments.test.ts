@@ -157,3 +157,37 @@ describe('fragments (ESI)', () => {
     assert.equal(head.headers['surrogate-control'], undefined);
   });
 });
+
+describe('fragments in process', () => {
+  test('a page whose includes are fresh hits is assembled synchronously, like a plain hit', async () => {
+    const { startOrigin } = await import('../helpers/origin.js');
+    const { fakeClock, inProcessGateway } = await import('../helpers/pipeline.js');
+    const origin = await startOrigin();
+    origin.on('/pages/', fixed(ESI, '<esi:include src="/fragments/me"/>|<esi:vars>$(JWT{sub})</esi:vars>'));
+    origin.on('/fragments/me', (req, res) => {
+      res.writeHead(200, { 'cache-control': 'public, max-age=60' });
+      res.end(`part of ${req.headers['x-user-id']}`);
+    });
+    const gateway = await inProcessGateway(
+      {
+        upstream: origin.url,
+        jwt: jwtConfig(),
+        routes: [{ path: '/pages/' }, { path: '/fragments/', partitionBy: ['sub'], identityHeaders: { sub: 'X-User-Id' } }],
+      },
+      fakeClock(),
+    );
+    try {
+      const token = bearer(await hs256({ sub: 'ivy' }));
+      const first = await gateway.request('/pages/home', token);
+      assert.equal(first.body, 'part of ivy|ivy');
+      assert.equal(first.synchronous, false);
+      const again = await gateway.request('/pages/home', token);
+      assert.equal(again.body, 'part of ivy|ivy');
+      assert.equal(again.synchronous, true, 'no promise when the page and its parts are fresh hits');
+      assert.equal(again.headers['content-length'], String(Buffer.byteLength('part of ivy|ivy')));
+    } finally {
+      await gateway.close();
+      await origin.close();
+    }
+  });
+});
