@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [--duration 10] [--token-bytes 8192] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [fragments] [nodes] [--duration 10] [--token-bytes 8192] ...`
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchCache, cacheRows } from './cache.js';
 import { benchFlood, floodRows } from './flood.js';
+import { benchFragments, fragmentsRows } from './fragments.js';
 import { benchHot, hotRows } from './hot.js';
 import { benchImpulse, impulseRows } from './impulse.js';
 import { benchMemory, memoryRows } from './memory.js';
@@ -31,6 +32,7 @@ const BENCHES = {
   verify: bench({ run: benchVerify, rows: verifyRows }),
   cache: bench({ run: benchCache, rows: cacheRows }),
   nodes: bench({ run: benchNodes, rows: nodesRows }),
+  fragments: bench({ run: benchFragments, rows: fragmentsRows }),
 };
 type BenchName = keyof typeof BENCHES;
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -4,16 +4,19 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
 import { adminTarget, postAdmin } from './admin/client.js';
+import { nginxConfig } from './admin/nginx-config.js';
 import { warmFromFile } from './admin/warm-command.js';
 import { loadLocalKeys } from './auth/authenticator.js';
 import { AuthError } from './auth/errors.js';
 import { mintToken } from './auth/mint.js';
+import { createUrlSigner, loadSigningKeys, SigningError } from './auth/signed-url.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { readAdminSecret } from './config/secrets.js';
 import { configWarnings } from './config/warnings.js';
-import { parseDuration } from './config/units.js';
+import { parseDuration, parseListen } from './config/units.js';
 import { runDemo } from './demo/demo.js';
 import { runPrimary } from './gateway/primary.js';
 import { startGateway } from './gateway/start.js';
@@ -38,6 +41,10 @@ const USAGE = `usage: bouncer <command> [options]
         fetch the URLs in FILE (YAML/JSON list, {urls, partitions}, or one per line) into the cache
   revoke (--token T | --jti ID | --sub ID [--before UNIX_S] | --before UNIX_S) [ADMIN]
         revoke on every worker and node; prints how many revocation entries were added once durable
+  sign PATH --ttl 10m --config FILE [--key k1] [--claim name=value ...]
+        print PATH signed for routes with signedUrls (with the first signing key, or --key)
+  nginx-config --config FILE [--listen HOST:PORT] [--cache-dir DIR] [--bouncer HOST:PORT]
+        print the file to include in nginx's http {} block: nginx asks Bouncer (companion) and caches content
 
   ADMIN: --config FILE (reads admin.listen and admin.secret) or --admin URL, --secret S | --secret-env NAME
 `;
@@ -63,6 +70,10 @@ async function main(argv: string[]): Promise<number> {
       return warm(rest);
     case 'revoke':
       return revoke(rest);
+    case 'sign':
+      return sign(rest);
+    case 'nginx-config':
+      return printNginxConfig(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -152,11 +163,7 @@ async function token(args: string[]): Promise<number> {
   const claims: Record<string, unknown> = { sub: values.sub };
   if (values.iss) claims.iss = values.iss;
   if (values.aud) claims.aud = values.aud;
-  for (const pair of values.claim) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`--claim "${pair}" is not name=value`);
-    claims[pair.slice(0, eq)] = parseClaimValue(pair.slice(eq + 1));
-  }
+  Object.assign(claims, claimPairs(values.claim));
   const jwt = await mintToken({
     alg: values.alg,
     secret,
@@ -167,6 +174,59 @@ async function token(args: string[]): Promise<number> {
   });
   process.stdout.write(jwt + '\n');
   return 0;
+}
+
+async function sign(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, ttl: { type: 'string' }, key: { type: 'string' }, claim: { type: 'string', multiple: true, default: [] } },
+  });
+  const path = positionals[0];
+  if (!path || positionals.length > 1) throw new UsageError('sign needs one PATH');
+  if (!values.config) throw new UsageError('sign needs --config FILE');
+  if (!values.ttl) throw new UsageError('sign needs --ttl DURATION');
+  const ttl = parseDuration(values.ttl);
+  if (ttl === undefined) throw new UsageError(`--ttl "${values.ttl}" is not a duration`);
+  const config = loadConfig(values.config);
+  if (config.signing === undefined) throw new UsageError(`${values.config} has no signing section`);
+  const signer = createUrlSigner(loadSigningKeys(config.signing), config.signing.params);
+  try {
+    process.stdout.write(signer.sign(path, ttl, { key: values.key, claims: claimPairs(values.claim) }).url + '\n');
+  } catch (error) {
+    if (error instanceof SigningError) throw new UsageError(error.message);
+    throw error;
+  }
+  return 0;
+}
+
+function printNginxConfig(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' }, 'cache-dir': { type: 'string' }, bouncer: { type: 'string' } },
+  });
+  if (!values.config) throw new UsageError('nginx-config needs --config FILE');
+  const config = loadConfig(values.config);
+  if (config.companion === undefined) throw new UsageError(`${values.config} has no companion section (companion: { path: /_bouncer/auth })`);
+  const listen = values.listen ?? '80';
+  if (!/^\d{1,5}$/.test(listen) && parseListen(listen) === undefined) throw new UsageError(`--listen "${listen}" is not HOST:PORT`);
+  const bouncer = values.bouncer ?? `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
+  if (parseListen(bouncer) === undefined || parseListen(bouncer)!.port === 0) throw new UsageError(`--bouncer "${bouncer}" is not HOST:PORT (Bouncer's listener)`);
+  const cacheDir = values['cache-dir'] ?? '/var/cache/nginx';
+  if (!existsSync(cacheDir) || !statSync(cacheDir).isDirectory()) throw new UsageError(`--cache-dir ${cacheDir} is not an existing directory`);
+  process.stdout.write(nginxConfig(config, { listen, cacheDir, bouncer, source: values.config }));
+  return 0;
+}
+
+/** --claim name=value flags as claims (values as JSON when they parse). */
+function claimPairs(pairs: readonly string[]): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--claim "${pair}" is not name=value`);
+    claims[pair.slice(0, eq)] = parseClaimValue(pair.slice(eq + 1));
+  }
+  return claims;
 }
 
 /** JSON when it parses (numbers, arrays, booleans), the text otherwise. */

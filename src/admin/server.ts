@@ -1,12 +1,13 @@
-// The admin listener: health, metrics, and the operations (purge, warm, revoke, the revocation list)
-// behind a bearer secret. On its own (loopback by default) address, never on the public listener.
+// The admin listener: health, metrics, and the operations (purge, warm, revoke, the revocation list,
+// sign) behind a bearer secret. On its own (loopback by default) address, never on the public listener.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { listenerUrl } from '../config/units.js';
+import { parseDuration, listenerUrl } from '../config/units.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import type { Revocation } from '../auth/revocations.js';
+import { SigningError, type UrlSigner } from '../auth/signed-url.js';
 import type { PurgeTarget } from '../cache/serve.js';
 
 /** What a warm reports, per URL and partition and in sum (POST /warm). */
@@ -63,6 +64,8 @@ export interface AdminOptions {
   /** Bearer secret for POST endpoints; undefined disables them. */
   readonly secret: string | undefined;
   readonly actions: AdminActions;
+  /** Signs URLs (POST /sign); undefined without a signing section. */
+  readonly signer?: UrlSigner | undefined;
 }
 
 const purgeSchema = z.union([
@@ -83,6 +86,14 @@ const revokeSchema = z.union([
   z.strictObject({ sub: z.string().min(1).max(4096), before: z.number().int().nonnegative().optional() }),
   z.strictObject({ before: z.number().int().nonnegative() }),
 ]);
+
+const signRequestSchema = z.strictObject({
+  path: z.string().regex(/^\//, 'must start with "/"'),
+  /** A duration ("10m") or seconds. */
+  ttl: z.union([z.string(), z.number()]),
+  key: z.string().min(1).optional(),
+  claims: z.record(z.string().min(1), z.unknown()).optional(),
+});
 
 const MAX_BODY = 64 * 1024;
 const MAX_PAGE = 1000;
@@ -131,6 +142,7 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
         json(res, (error as { code?: string }).code === 'BOUNCER_REVOCATIONS_FULL' ? 503 : 500, { error: `not recorded: ${(error as Error).message}` });
       }
     },
+    'POST /sign': async (req, res) => sign(res, await readJson(req)),
     'GET /revocations': async (req, res) => {
       const query = new URL(req.url ?? '/', 'http://admin').searchParams;
       const offset = Math.max(0, Number(query.get('offset') ?? 0) | 0);
@@ -138,6 +150,20 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       json(res, 200, options.actions.revocations(offset, limit));
     },
   };
+
+  /** {"path": "/p?q", "ttl": "10m", "key"?: "k1", "claims"?: {...}} → {"url": "/p?q&exp=…&sig=…", "expires": unix seconds} */
+  function sign(res: ServerResponse, body: unknown): void {
+    if (options.signer === undefined) return json(res, 404, { error: 'signed URLs are not configured: add a signing section' });
+    const request = signRequestSchema.safeParse(body);
+    const ttl = request.success ? parseDuration(request.data.ttl) : undefined;
+    if (!request.success || ttl === undefined) return json(res, 400, { error: 'expected {"path": "/...", "ttl": "10m", "key": "k1", "claims": {...}}' });
+    try {
+      json(res, 200, options.signer.sign(request.data.path, ttl, { key: request.data.key, claims: request.data.claims }));
+    } catch (error) {
+      if (!(error instanceof SigningError)) throw error;
+      json(res, 400, { error: error.message });
+    }
+  }
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {

@@ -1,4 +1,5 @@
-// authorize: route → token → decide (verify or ask the app → claim rules) → a Verdict. It knows
+// authorize: route → token → decide (verify or ask the app → claim rules) → a Verdict; on a
+// signedUrls route a signed URL stands in for the token (signed-url.ts). It knows
 // nothing of the cache: the verdict says who is asking and what the cache key may hold about them,
 // and serve (cache/) takes it from there. The hot path (a remembered decision) stays synchronous:
 // no promise, no crypto, no parsing beyond the request-target.
@@ -6,7 +7,7 @@ import type { Logger } from 'pino';
 import type { GatewayRequest, GatewayResponse } from '../http/exchange.js';
 import { isPromise } from '../http/exchange.js';
 import { withoutParam } from '../http/query.js';
-import { BAD_REQUEST, FORBIDDEN_SCOPE, tooManyRequests, UNAUTHORIZED_BAD_TOKEN, UNAUTHORIZED_NO_TOKEN } from '../http/responses.js';
+import { BAD_REQUEST, FORBIDDEN_SCOPE, FORBIDDEN_SIGNATURE, tooManyRequests, UNAUTHORIZED_BAD_TOKEN, UNAUTHORIZED_NO_TOKEN } from '../http/responses.js';
 import type { RouteMatcher } from '../http/route-match.js';
 import { parseTarget } from '../http/target.js';
 import type { Access, Allowed, Refused, Verdict } from '../http/verdict.js';
@@ -19,6 +20,7 @@ import { RememberedAllow } from './remembered.js';
 import type { RevocableClaims } from './revocations.js';
 import { identityHeaders, partitionValues } from './identity.js';
 import { UNMATCHED, type RouteAuth } from './route-auth.js';
+import type { SignedUrlCheck, SignedUrlVerifier } from './signed-url.js';
 import { extractToken, mayCarryToken } from './token.js';
 import type { Decision, Identity } from './types.js';
 
@@ -47,6 +49,8 @@ export interface AuthorizeDeps {
   readonly flood: FailureLimiter | undefined;
   readonly revocations: RevocationCheck;
   readonly now: () => number;
+  /** Signed URLs (the signing section), or undefined when none are configured. */
+  readonly signedUrls: SignedUrlVerifier | undefined;
   readonly metrics: Metrics;
   readonly log: Logger;
 }
@@ -127,6 +131,10 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
     // RFC 9111 §3.5: a token in a cookie or the query is a credential as much as Authorization is.
     const credentialed = request.headers.authorization !== undefined || mayCarryToken(request.headers, request.url, cookieOf(policy), policy.tokenQueryParam);
     if (policy.auth === 'off') return allow(request, routed, 'public', null, credentialed);
+    if (policy.signedUrls && deps.signedUrls !== undefined) {
+      const signed = deps.signedUrls.check(request.method, routed.path, routed.rawQuery);
+      if (signed !== undefined) return signedUrl(request, routed, signed, deps.signedUrls);
+    }
 
     const param = policy.tokenQueryParam;
     const token = extractToken(request.headers, cookieOf(policy), param === undefined ? undefined : { param, search: routed.rawQuery });
@@ -204,6 +212,33 @@ export function createAuthorizer(deps: AuthorizeDeps): Authorizer {
     const { policy } = routed;
     if (policy.allows !== undefined && !policy.allows(decision.identity.claims)) return forbidden(request, routed);
     return allow(request, routed, 'user', decision.identity, true, token);
+  }
+
+  /**
+   * A signed URL: its bound claims are the identity (they partition the cache and pass the claim
+   * rules like a token's), its exp the identity's end. The signature's parameters leave the query
+   * (the cache key and the origin never see them). Credentialed only by an Authorization header:
+   * the fill carries no credential, so the origin's answer may be shared as for any anonymous request.
+   */
+  function signedUrl(request: GatewayRequest, routed: Routed, signed: SignedUrlCheck, verifier: SignedUrlVerifier): Verdict {
+    if (flood !== undefined) {
+      const wait = flood.retryAfter(request);
+      if (wait > 0) {
+        auth.rate_limited.inc();
+        return refuse(request, routed.index, tooManyRequests(wait), 'rate_limited');
+      }
+    }
+    if (!signed.ok) {
+      auth.signed_deny.inc();
+      const blocked = flood?.failed(request);
+      if (blocked !== undefined) deps.log.warn({ client: blocked }, 'client blocked: too many bad signed URLs');
+      return deny(request, routed, FORBIDDEN_SIGNATURE, signed.reason);
+    }
+    auth.signed_allow.inc();
+    const { policy } = routed;
+    if (policy.allows !== undefined && !policy.allows(signed.claims)) return forbidden(request, routed);
+    const identity: Identity = { claims: signed.claims as Identity['claims'], expiresAt: signed.expiresAt };
+    return allow(request, { ...routed, query: verifier.strip(routed.query) }, 'user', identity, request.headers.authorization !== undefined);
   }
 
   /** A token was sent and refused: counted against the client (flood defence), then 401 or pass. */

@@ -25,6 +25,8 @@ export interface RouteAuth {
   readonly allows: ClaimPredicate | undefined;
   /** auth: delegate — the app decides; required/optional with recheck — the app is asked as well. */
   readonly app: AppAuth | undefined;
+  /** signedUrls: a signed URL authorises instead of a token. */
+  readonly signedUrls: boolean;
 }
 
 /** The policy for paths no route matches: forwarded as they are, tokens not read. */
@@ -38,6 +40,7 @@ export const UNMATCHED: RouteAuth = Object.freeze({
   cookieName: undefined,
   allows: undefined,
   app: undefined,
+  signedUrls: false,
 });
 
 export function compileRouteAuth(routes: readonly RouteConfig[], appAuth: AppAuthFactory): RouteAuth[] {
@@ -58,6 +61,7 @@ export function compileRouteAuth(routes: readonly RouteConfig[], appAuth: AppAut
       cookieName: route.delegate?.cookie,
       allows: route.require === undefined ? undefined : compileRule(route.require),
       app: appAuthOf(route, appAuth),
+      signedUrls: route.signedUrls,
     });
   });
 }

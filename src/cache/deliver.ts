@@ -9,8 +9,11 @@ import { isConditional, notModified } from './conditional.js';
 import { rangeOf } from './range.js';
 import type { StoredEntry } from './store.js';
 
-/** Fields of an origin response that never reach a client (Bouncer's own targeted cache control). */
-export const NEVER_DELIVERED: ReadonlySet<string> = new Set(['bouncer-cache-control']);
+/**
+ * Fields of an origin response that never reach a client: Bouncer's own targeted cache control, and
+ * Surrogate-Control (addressed to Bouncer as the surrogate; it marks ESI pages).
+ */
+export const NEVER_DELIVERED: ReadonlySet<string> = new Set(['bouncer-cache-control', 'surrogate-control']);
 
 /** The Age header value for an entry at `now` (RFC 9111 §4.2.3, on the store's clock). */
 export function ageSeconds(entry: StoredEntry, now: number): number {

@@ -3,6 +3,7 @@
 // stale, its validators and purge tags. The same for a fresh response and for one updated by a 304.
 import type { HeaderMap } from '../http/exchange.js';
 import { fieldValue } from '../http/fields.js';
+import type { Template } from '../http/template.js';
 import { responseHeaderList } from '../upstream/headers.js';
 import { NEVER_DELIVERED } from './deliver.js';
 import type { Governing } from './directives.js';
@@ -25,6 +26,8 @@ export interface EntryInput {
   readonly variant: string;
   /** Fraction of the fresh lifetime before its end within which a hit refreshes in the background. */
   readonly refreshAhead: number;
+  /** The template of an ESI page (its body parsed), or undefined. */
+  readonly template?: Template | undefined;
 }
 
 export function newEntry(input: EntryInput): StoredEntry {
@@ -49,6 +52,7 @@ export function newEntry(input: EntryInput): StoredEntry {
     etag: fieldValue(headers, 'etag'),
     lastModified: fieldValue(headers, 'last-modified'),
     tags: tagsOf(headers),
+    ...(input.template === undefined ? {} : { template: input.template }),
   };
 }
 

@@ -8,6 +8,8 @@ export interface RouteCache extends StoreRule {
   readonly enabled: boolean;
   /** Request headers (folded names) that are part of the key and forwarded even if otherwise stripped as unkeyed. */
   readonly keyHeaders: readonly string[];
+  /** compose: esi — every response is an ESI page, whatever its Surrogate-Control. */
+  readonly compose: boolean;
 }
 
 export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config['cache']): { readonly byRoute: readonly RouteCache[]; readonly unmatched: RouteCache } {
@@ -23,6 +25,7 @@ export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config
         staleOnError: cache.staleOnError,
         // Folded: the key reads, and the origin gets, the one spelling "-" (header-names.ts).
         keyHeaders: (route.cache?.keyHeaders ?? []).map(foldHeaderName),
+        compose: route.compose === 'esi',
       }),
     ),
     // Paths no route matches are forwarded as they are, never cached.
@@ -35,6 +38,7 @@ export function compileRouteCaches(routes: readonly RouteConfig[], cache: Config
       heuristic: undefined,
       staleOnError: 0,
       keyHeaders: [],
+      compose: false,
     }),
   };
 }

@@ -12,16 +12,25 @@
 // route allow. A shared fill carries only what the key covers (see forwarded.ts); a response that
 // turns out not storable is fetched again for its client with the full identity, never delivered to
 // someone it was not made for.
+//
+// An ESI page (Surrogate-Control: content="ESI/1.0", or a route's compose: esi) is stored once, with
+// its template parsed at store time; every delivery of it goes to the injected composer, which fills
+// it per request (compose/). An entry without a template is delivered as before: a plain hit stays
+// synchronous and allocates nothing.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { CACHE_STATUS, notStoredStatus, staleIfErrorStatus, type CacheWord } from '../http/cache-status.js';
 import type { GatewayRequest, GatewayResponse, HeaderMap } from '../http/exchange.js';
 import { isPromise } from '../http/exchange.js';
-import { upstreamFailure } from '../http/responses.js';
+import { fieldValue } from '../http/fields.js';
+import { PAGE_NOT_ASSEMBLED, upstreamFailure } from '../http/responses.js';
+import type { PageComposer, PreparedPage, Template } from '../http/template.js';
 import type { Allowed } from '../http/verdict.js';
 import type { Metrics, OriginPurpose } from '../observability/metrics.js';
+import { responseHeaderList } from '../upstream/headers.js';
 import { UpstreamError, type OriginClient, type OriginResponse } from '../upstream/origin.js';
-import { deliver, streamed } from './deliver.js';
+import { collectUpTo } from './body.js';
+import { ageSeconds, deliver, NEVER_DELIVERED, streamed } from './deliver.js';
 import { governingDirectives } from './directives.js';
 import { newEntry } from './entry.js';
 import { Forwarded, type ForwardContext } from './forwarded.js';
@@ -48,6 +57,8 @@ export interface ServeDeps extends ForwardContext {
   readonly uncacheableTtl: number;
   /** Fraction of a lifetime before expiry within which a hit refreshes in the background. */
   readonly refreshAhead: number;
+  /** Assembles ESI pages (compose/, wired to the pipeline by gateway/). */
+  readonly composer: PageComposer;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now: () => number;
@@ -75,7 +86,7 @@ export interface Serve {
 
 /** What a fetch for the cache produced: the response for its own client and the flight's outcome. */
 interface Fetched {
-  readonly response: GatewayResponse;
+  readonly response: GatewayResponse | Promise<GatewayResponse>;
   readonly outcome: Promise<FlightOutcome>;
   readonly stored: Promise<StoredEntry | null>;
 }
@@ -134,12 +145,12 @@ export function createServe(deps: ServeDeps): Serve {
     if (at < entry.freshUntil) {
       if (at >= entry.refreshAt) refreshInBackground(verdict, rule, key, entry);
       answered.hit.inc();
-      return deliver(entry, verdict.request, CACHE_STATUS.hit, at);
+      return entry.template === undefined ? deliver(entry, verdict.request, CACHE_STATUS.hit, at) : composed(entry, entry.template, verdict, CACHE_STATUS.hit, at);
     }
     if (at < entry.staleWhileRevalidateUntil) {
       refreshInBackground(verdict, rule, key, entry);
       answered.stale.inc();
-      return deliver(entry, verdict.request, CACHE_STATUS.staleWhileRevalidate, at);
+      return answer(entry, verdict, CACHE_STATUS.staleWhileRevalidate, at);
     }
     return miss(verdict, rule, key, forwarded, entry);
   }
@@ -163,7 +174,7 @@ export function createServe(deps: ServeDeps): Serve {
       // before its next use (no-cache, max-age=0): it is as current as the origin could make it.
       if (entry !== undefined && (at < entry.freshUntil || entry.responseTime >= waitedFrom)) {
         answered.collapsed.inc();
-        return deliver(entry, verdict.request, CACHE_STATUS.collapsed, at);
+        return answer(entry, verdict, CACHE_STATUS.collapsed, at);
       }
     }
     const notStorable = uncacheable.get(key);
@@ -217,11 +228,11 @@ export function createServe(deps: ServeDeps): Serve {
   }
 
   /** A failed fetch: the stale entry within its stale-if-error window, else 502/504 (logged with its cause). */
-  function failedOrStale(verdict: Allowed, stale: StoredEntry | undefined, status: 502 | 504, originStatus: number | undefined, cause: string, collapsed: boolean): GatewayResponse {
+  function failedOrStale(verdict: Allowed, stale: StoredEntry | undefined, status: 502 | 504, originStatus: number | undefined, cause: string, collapsed: boolean): GatewayResponse | Promise<GatewayResponse> {
     const at = now();
     if (stale !== undefined && at < stale.staleIfErrorUntil) {
       answered.stale.inc();
-      return deliver(stale, verdict.request, staleIfErrorStatus(originStatus), at);
+      return answer(stale, verdict, staleIfErrorStatus(originStatus), at);
     }
     errors.inc();
     log.warn({ status, cause, path: verdict.path, collapsed }, `answered ${status}: the origin failed`);
@@ -250,7 +261,7 @@ export function createServe(deps: ServeDeps): Serve {
       upstream.abort();
       if (forClient) answered.stale.inc();
       return {
-        response: deliver(stale, request, staleIfErrorStatus(upstream.status), at),
+        response: answer(stale, verdict, staleIfErrorStatus(upstream.status), at),
         outcome: Promise.resolve({ kind: 'failed', status: 502, originStatus: upstream.status, cause: `origin answered ${upstream.status}` }),
         stored: NOTHING_STORED,
       };
@@ -282,20 +293,31 @@ export function createServe(deps: ServeDeps): Serve {
         return { response: await forwardAlone(verdict, forwarded, notStoredStatus(refusal)), outcome: NOT_STORED, stored: NOTHING_STORED };
       }
       answered.miss.inc();
-      return { response: streamed(upstream, request, notStoredStatus(refusal)), outcome: NOT_STORED, stored: NOTHING_STORED };
+      return { response: relay(verdict, rule, upstream, notStoredStatus(refusal)), outcome: NOT_STORED, stored: NOTHING_STORED };
     }
 
     // Stream to this client while collecting for the store; the flight settles once it is stored.
     const { lifetime, vary } = assessment as Extract<typeof assessment, { storable: true }>;
-    const tee = new BodyTee(upstream.body, deps.maxObjectBytes);
-    const stored = tee.complete.then(async (body) => {
-      if (body === null) {
+    const esi = isPage(upstream.headers, rule);
+    const tee = new BodyTee(upstream.body, esi ? Math.min(deps.maxObjectBytes, deps.composer.maxPageBytes) : deps.maxObjectBytes);
+    // An ESI page that cannot be assembled is not stored, and answered 502.
+    let unassembled: Extract<PreparedPage, { ok: false }> | undefined;
+    const stored = tee.complete.then(async (collected) => {
+      if (collected === null) {
         uncacheable.set(key, 'too-big');
         metrics.stored.labels('too-big').inc();
         return null;
       }
+      const page = esi ? deps.composer.prepare(collected, fieldValue(upstream.headers, 'content-encoding')) : undefined;
+      if (page !== undefined && !page.ok) {
+        unassembled = page;
+        return null;
+      }
+      const body = page?.body ?? collected;
+      // A decoded page is stored (and assembled) without its Content-Encoding.
+      const headers = page === undefined || body === collected ? upstream.headers : { ...upstream.headers, 'content-encoding': undefined };
       const variant = vary === null ? '' : variantOf(vary, forwarded);
-      const entry = newEntry({ status: upstream.status, headers: upstream.headers, body, timing, governing, lifetime, vary, variant, refreshAhead: deps.refreshAhead });
+      const entry = newEntry({ status: upstream.status, headers, body, timing, governing, lifetime, vary, variant, refreshAhead: deps.refreshAhead, template: page?.template });
       // Waited for: other nodes are told the key landed only once the shared tier holds it.
       await storeSet(key, entry);
       uncacheable.delete(key);
@@ -304,10 +326,12 @@ export function createServe(deps: ServeDeps): Serve {
     });
     const outcome = stored.then((entry): FlightOutcome => (entry === null ? { kind: 'not-stored' } : { kind: 'stored' }));
     if (forClient) answered.miss.inc();
-    // A small body is waited for, so its client gets it as stored (with a length); a large one streams.
-    if (forClient) await tee.beyond(STREAM_THRESHOLD);
-    const entry = tee.collected ? await stored : null;
-    if (entry !== null) return { response: deliver(entry, request, CACHE_STATUS.stored, at), outcome, stored };
+    // A small body is waited for, so its client gets it as stored (with a length); a large one
+    // streams. A page is always waited for: it is assembled from its template.
+    if (forClient) await tee.beyond(esi ? Infinity : STREAM_THRESHOLD);
+    const entry = tee.collected || esi ? await stored : null;
+    if (entry !== null) return { response: answer(entry, verdict, CACHE_STATUS.stored, at), outcome, stored };
+    if (esi) return { response: notAssembled(verdict, unassembled ?? tooBigPage()), outcome, stored };
     return { response: streamed(upstream, request, CACHE_STATUS.miss, tee.reader()), outcome, stored };
   }
 
@@ -338,9 +362,9 @@ export function createServe(deps: ServeDeps): Serve {
       storeDelete(key);
       uncacheable.set(key, assessment.reason);
       metrics.stored.labels(assessment.reason).inc();
-      const once = newEntry({ status: stale.status, headers: fields, body: stale.body, timing, governing, lifetime: { initialAge: 0, freshMs: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0 }, vary: null, variant: '', refreshAhead: 0 });
+      const once = newEntry({ status: stale.status, headers: fields, body: stale.body, timing, governing, lifetime: { initialAge: 0, freshMs: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0 }, vary: null, variant: '', refreshAhead: 0, template: stale.template });
       if (purpose === 'miss') answered.revalidated.inc();
-      return { response: deliver(once, verdict.request, notStoredStatus(assessment.reason), at, cookies), outcome: NOT_STORED, stored: NOTHING_STORED };
+      return { response: answer(once, verdict, notStoredStatus(assessment.reason), at, cookies), outcome: NOT_STORED, stored: NOTHING_STORED };
     }
     const entry = newEntry({
       status: stale.status,
@@ -352,11 +376,63 @@ export function createServe(deps: ServeDeps): Serve {
       vary: assessment.vary,
       variant: assessment.vary === null ? '' : variantOf(assessment.vary, forwarded),
       refreshAhead: deps.refreshAhead,
+      // The body is the one stored, so is its template.
+      template: stale.template,
     });
     storeSet(key, entry);
     metrics.stored.labels('revalidated').inc();
     if (purpose === 'miss') answered.revalidated.inc();
-    return { response: deliver(entry, verdict.request, CACHE_STATUS.revalidated, at, cookies), outcome: STORED, stored: Promise.resolve(entry) };
+    return { response: answer(entry, verdict, CACHE_STATUS.revalidated, at, cookies), outcome: STORED, stored: Promise.resolve(entry) };
+  }
+
+  // ── deliver, or assemble a page ────────────────────────────────────────────────────────────────
+
+  /** A stored entry for this request: delivered as stored, or assembled when it is a page. */
+  function answer(entry: StoredEntry, verdict: Allowed, cacheStatus: string, at: number, extra?: readonly string[]): GatewayResponse | Promise<GatewayResponse> {
+    if (entry.template === undefined) return deliver(entry, verdict.request, cacheStatus, at, extra);
+    return composed(entry, entry.template, verdict, cacheStatus, at, extra);
+  }
+
+  function composed(entry: StoredEntry, template: Template, verdict: Allowed, cacheStatus: string, at: number, extra?: readonly string[]): GatewayResponse | Promise<GatewayResponse> {
+    const headers = entry.headers.concat('age', String(ageSeconds(entry, at)), 'cache-status', cacheStatus, ...(extra ?? []));
+    return deps.composer.assemble({ status: entry.status, headers, body: entry.body, template }, verdict);
+  }
+
+  function isPage(headers: HeaderMap, rule: RouteCache): boolean {
+    return rule.compose || deps.composer.marksPage(headers);
+  }
+
+  /** An origin response that is not stored, to its client: streamed, or (a page) read whole and assembled. */
+  function relay(verdict: Allowed, rule: RouteCache, upstream: OriginResponse, cacheStatus: string): GatewayResponse | Promise<GatewayResponse> {
+    if (!isPage(upstream.headers, rule)) return streamed(upstream, verdict.request, cacheStatus);
+    return assembleOnce(verdict, upstream, cacheStatus);
+  }
+
+  async function assembleOnce(verdict: Allowed, upstream: OriginResponse, cacheStatus: string): Promise<GatewayResponse> {
+    const headers = responseHeaderList({ ...upstream.headers, 'content-encoding': undefined }, { dropLength: true, drop: NEVER_DELIVERED });
+    headers.push('cache-status', cacheStatus);
+    if (verdict.request.method === 'HEAD') {
+      upstream.abort();
+      return deps.composer.assemble({ status: upstream.status, headers, body: new Uint8Array(0), template: { parts: [] } }, verdict);
+    }
+    const collected = await collectUpTo(upstream.body, deps.composer.maxPageBytes);
+    if (!collected.complete) {
+      upstream.abort();
+      return notAssembled(verdict, tooBigPage());
+    }
+    const page = deps.composer.prepare(collected.body, fieldValue(upstream.headers, 'content-encoding'));
+    if (!page.ok) return notAssembled(verdict, page);
+    return deps.composer.assemble({ status: upstream.status, headers, body: page.body, template: page.template }, verdict);
+  }
+
+  function notAssembled(verdict: Allowed, failure: Extract<PreparedPage, { ok: false }>): GatewayResponse {
+    metrics.composedPages.labels('failed').inc();
+    log.warn({ cause: failure.code, path: verdict.path }, `answered 502: ${failure.message}`);
+    return PAGE_NOT_ASSEMBLED;
+  }
+
+  function tooBigPage(): Extract<PreparedPage, { ok: false }> {
+    return { ok: false, code: 'BOUNCER_ESI_TOO_BIG', message: `the page is larger than compose.maxPageBytes or cache.maxObjectBytes` };
   }
 
   // ── not stored: pass and forward ───────────────────────────────────────────────────────────────
@@ -368,7 +444,7 @@ export function createServe(deps: ServeDeps): Serve {
     const upstream = await fetchOrigin(verdict, headers, 'pass', true, request.method, request.body);
     answered.bypass.inc();
     if (!SAFE_METHODS.has(request.method) && upstream.status < 400 && mayInvalidate(verdict)) await invalidate(verdict, upstream.headers);
-    return streamed(upstream, request, cacheStatus);
+    return relay(verdict, rule, upstream, cacheStatus);
   }
 
   /** One client's GET (or HEAD) whose answer is not stored: its full request, as the application would get it. */
@@ -376,7 +452,7 @@ export function createServe(deps: ServeDeps): Serve {
     const { request } = verdict;
     const upstream = await fetchOrigin(verdict, forwarded.fullHeaders(), 'miss', true, request.method, null);
     answered.miss.inc();
-    return streamed(upstream, request, cacheStatus);
+    return relay(verdict, ruleOf(verdict), upstream, cacheStatus);
   }
 
   /**
@@ -487,7 +563,7 @@ export function createServe(deps: ServeDeps): Serve {
     const key = keyOf(verdict, rule);
     const fetched = await fetchForCache(verdict, rule, key, forwardedFor(verdict, rule, key), undefined, 'warm');
     const entry = await fetched.stored;
-    return { status: entry?.status ?? fetched.response.status, stored: entry !== null, bytes: entry?.body.byteLength ?? 0 };
+    return { status: entry?.status ?? (await fetched.response).status, stored: entry !== null, bytes: entry?.body.byteLength ?? 0 };
   }
 
   function purge(target: PurgeTarget, options?: { readonly memoryOnly?: boolean }): Promise<number> {

@@ -4,6 +4,7 @@
 // caller checks. A stored entry is plain data, so another process can hold it. A store that fails
 // (a network store, say) rejects or throws, and the caller treats the fault as a miss.
 import type { GatewayResponse } from '../http/exchange.js';
+import type { Template } from '../http/template.js';
 import type { GoverningField } from './directives.js';
 import type { VaryRequest } from './vary.js';
 
@@ -36,6 +37,11 @@ export interface StoredEntry {
   readonly lastModified: string | undefined;
   /** Purge labels from Surrogate-Key / Cache-Tag. */
   readonly tags: readonly string[];
+  /**
+   * An ESI page: its body parsed when stored (literal ranges of `body` and holes, plain data), filled
+   * per request by the composer; undefined for any other response.
+   */
+  readonly template?: Template | undefined;
   /**
    * Memory only, never part of what a store persists: the last plain GET hit response built from this
    * entry, reused while its Age is unchanged, so the hot path allocates nothing per request.

@@ -6,6 +6,7 @@ import { duration, headerName, httpUrl, listen, pathPrefix, size } from './field
 import { delegateSchema, recheckSchema } from './app-auth-schema.js';
 import { jwtSchema } from './jwt-schema.js';
 import { requireSchema } from './rules-schema.js';
+import { signingSchema } from './signing-schema.js';
 
 export const routeCacheSchema = z.strictObject({
   /** Store responses for this long even when the origin says nothing (never overrides private/no-store/Set-Cookie). */
@@ -76,6 +77,10 @@ export const routeSchema = z
     delegate: delegateSchema.optional(),
     /** For auth: required/optional — also ask the application per token at most every N (hybrid mode). */
     recheck: recheckSchema.optional(),
+    /** esi: every response of this route is an ESI page (as if it said Surrogate-Control: content="ESI/1.0"). */
+    compose: z.literal('esi').optional(),
+    /** Accept, instead of a token, a URL signed with a `signing` key (see signing-schema.ts). */
+    signedUrls: z.boolean().default(false),
   })
   .superRefine((route, ctx) => {
     if ((route.auth === 'delegate') !== (route.delegate !== undefined)) {
@@ -89,6 +94,9 @@ export const routeSchema = z
     }
     if (route.require !== undefined && route.auth === 'off') {
       ctx.addIssue({ code: 'custom', path: ['require'], message: 'require needs a route that looks at tokens (auth is off)' });
+    }
+    if (route.signedUrls && route.auth !== 'required' && route.auth !== 'optional') {
+      ctx.addIssue({ code: 'custom', path: ['signedUrls'], message: 'signedUrls needs auth: required or optional' });
     }
   });
 
@@ -150,6 +158,22 @@ export const redisSchema = z
     if (redis.sentinels !== undefined && redis.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'sentinels need the master name' });
   });
 
+/** Fragments: ESI pages assembled per request (src/compose/). */
+export const composeSchema = z.strictObject({
+  /** How deep includes nest: a page's includes are depth 1, their includes depth 2… */
+  maxDepth: z.number().int().min(1).max(10).default(3),
+  /** Includes one client request may cause in all (every depth together); a page with more is refused. */
+  maxIncludes: z.number().int().min(1).max(1024).default(32),
+  /** Largest ESI page (decoded) Bouncer assembles; a larger one is answered 502. */
+  maxPageBytes: size.default(1024 * 1024),
+});
+
+/** The nginx auth_request companion: off unless set. */
+export const companionSchema = z.strictObject({
+  /** Answered on the public listener: GET with X-Original-Method and X-Original-URI. */
+  path: pathPrefix.default('/_bouncer/auth'),
+});
+
 export const configSchema = z.strictObject({
   /** Public listener, host:port. */
   listen: listen.default({ host: '127.0.0.1', port: 8080 }),
@@ -161,7 +185,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Health and metrics listener; never the public one. */
       listen: listen.default({ host: '127.0.0.1', port: 8081 }),
-      /** Bearer secret for the admin API's write operations (purge, warm), 16 characters or more from any source; without one they are refused. */
+      /** Bearer secret for the admin API's operations (purge, warm, revoke, sign…), 16 characters or more from any source; without one they are refused. */
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
       secretEnv: z.string().min(1).optional(),
       secretFile: z.string().min(1).optional(),
@@ -199,6 +223,9 @@ export const configSchema = z.strictObject({
     })
     .default({ maxBytes: 256 * 1024 * 1024, maxObjectBytes: 8 * 1024 * 1024, uncacheableTtl: 5_000, refreshAhead: 0.1, staleOnError: 86_400_000 }),
   warm: warmSchema.optional(),
+  compose: composeSchema.default({ maxDepth: 3, maxIncludes: 32, maxPageBytes: 1024 * 1024 }),
+  companion: companionSchema.optional(),
+  signing: signingSchema.optional(),
   /**
    * Before the public listener opens, send this many synthetic requests through a throwaway copy of
    * the gateway (its own origin stub, key, caches and metrics), so that a crowd arriving right after
@@ -223,6 +250,12 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .default({ level: 'info' }),
+}).superRefine((config, ctx) => {
+  config.routes.forEach((route, index) => {
+    if (route.signedUrls && config.signing === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['routes', index, 'signedUrls'], message: 'signedUrls needs a signing block with at least one key' });
+    }
+  });
 });
 
 export type Config = z.output<typeof configSchema>;

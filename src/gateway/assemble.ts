@@ -2,6 +2,7 @@
 // (authorize), the cache (store, serve), the origin client, the pipeline and the warmer. start.ts
 // adds the listeners; tests use this directly with their own clock.
 import type { Logger } from 'pino';
+import { createCompanion } from '../admin/companion.js';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
 import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
 import { clientAddressOf } from '../auth/client-address.js';
@@ -10,6 +11,7 @@ import { FailureLimiter } from '../auth/flood.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationSet } from '../auth/revocations.js';
 import { compileRouteAuth, identityHeaderNames } from '../auth/route-auth.js';
+import { createUrlVerifier, loadSigningKeys } from '../auth/signed-url.js';
 import { MemoryStore } from '../cache/memory-store.js';
 import { RedisStore } from '../cache/redis-store.js';
 import { TieredStore } from '../cache/tiered-store.js';
@@ -17,9 +19,10 @@ import { connectRedis } from '../cluster/redis-client.js';
 import { compileRouteCaches } from '../cache/route-cache.js';
 import { createServe, type Serve } from '../cache/serve.js';
 import { SingleFlight } from '../cache/single-flight.js';
+import { createComposer } from '../compose/composer.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
-import type { Handler } from '../http/exchange.js';
+import type { GatewayRequest, Handler } from '../http/exchange.js';
 import { compileMatcher } from '../http/route-match.js';
 import { createMetrics, type CacheReading, type Metrics } from '../observability/metrics.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
@@ -83,6 +86,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
       }),
     revocations,
     now,
+    signedUrls: config.signing && createUrlVerifier(loadSigningKeys(config.signing), config.signing.params, now),
     metrics,
     log,
   });
@@ -94,6 +98,14 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   metrics.sources.revocations = () => revocations.counts();
   metrics.sources.cache = () => ({ entries: store.size, bytes: store.bytes });
   const routeCaches = compileRouteCaches(config.routes, config.cache);
+  // Includes go through the pipeline, which serves pages through the composer: bound once built.
+  let pipeline: Handler | undefined;
+  const composer = createComposer({
+    handle: (request: GatewayRequest) => pipeline!(request),
+    ...config.compose,
+    metrics,
+    log,
+  });
   const serve = createServe({
     store: shared === undefined ? store : new TieredStore(store, shared.store),
     crossNode: shared && { flight: shared.store, waitMs: config.redis!.lockTtl },
@@ -105,17 +117,23 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     maxObjectBytes: config.cache.maxObjectBytes,
     uncacheableTtl: config.cache.uncacheableTtl,
     refreshAhead: config.cache.refreshAhead,
+    composer,
     metrics,
     log,
     now,
   });
+  const companion =
+    config.companion &&
+    createCompanion({ path: config.companion.path, authorizer, maxTtlMs: config.jwt.decisions.maxTtl, deniedTtlMs: config.jwt.decisions.negativeTtl, now, metrics });
   const handler = createPipeline({
     authorizer,
     serve,
     metrics,
     log,
+    companion,
     logout: config.logout && { paths: new Map(config.logout.paths.map((entry) => [entry.path, entry])), answer: config.logout.answer, revoke: options.revoke },
   });
+  pipeline = handler;
   const warmer = createWarmer(
     authorizer,
     serve,

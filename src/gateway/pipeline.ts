@@ -1,8 +1,10 @@
 // The request pipeline: authorize (auth/: route → token → decide) then serve (cache/: key → lookup
 // → fetch → store → deliver). Wiring only: it times each request, answers refusals, and turns what
 // escapes into a clean, logged 5xx. It knows nothing of node:http or Bun; fronts hand it a
-// GatewayRequest and write what it returns.
+// GatewayRequest and write what it returns. With companion mode on, the companion path is answered
+// from authorize alone (admin/companion.ts).
 import type { Logger } from 'pino';
+import type { Companion } from '../admin/companion.js';
 import type { Authorizer } from '../auth/authorize.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { AppAuthError } from '../auth/errors.js';
@@ -24,10 +26,12 @@ export interface PipelineDeps {
     readonly answer: boolean;
     readonly revoke: ((request: RevokeRequest) => Promise<number>) | undefined;
   } | undefined;
+  /** The nginx auth_request companion (companion.path), or undefined when it is off. */
+  readonly companion?: Companion | undefined;
 }
 
 export function createPipeline(deps: PipelineDeps): Handler {
-  const { authorizer, serve, metrics, log } = deps;
+  const { authorizer, serve, metrics, log, companion } = deps;
   const denied = metrics.requests.labels('denied');
   const errors = metrics.requests.labels('error');
   const duration = metrics.duration;
@@ -36,8 +40,12 @@ export function createPipeline(deps: PipelineDeps): Handler {
     const started = performance.now();
     let response: GatewayResponse | Promise<GatewayResponse>;
     try {
-      const verdict = authorizer.authorize(request);
-      response = isPromise(verdict) ? verdict.then(served) : served(verdict);
+      if (companion !== undefined && companion.answers(request.url)) {
+        response = companion.answer(request);
+      } else {
+        const verdict = authorizer.authorize(request);
+        response = isPromise(verdict) ? verdict.then(served) : served(verdict);
+      }
     } catch (error) {
       response = failed(error, request);
     }

@@ -19,7 +19,7 @@ import { readAdminSecret } from '../config/secrets.js';
 import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import { revocationActions, startRevocationOwner } from './revocation-owner.js';
-import { announceReady } from './start.js';
+import { announceReady, urlSigner } from './start.js';
 import { WORKER_PORT_ENV, type WorkerCommand, type WorkerMessage } from './worker.js';
 
 /**
@@ -87,6 +87,7 @@ export async function runPrimary(config: Config, log: Logger, count: number, rel
       metrics: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
       health: () => ({ workers: live.size }),
       secret: readAdminSecret(config.admin),
+      signer: urlSigner(config),
       actions: { ...workerActions, purge: (target) => workerActions.purge(target).then(async (purged) => (await owner.purgeEverywhere(target), purged)), ...revocationActions(owner) },
     });
     announceReady(config, log, front, admin, count);

@@ -6,6 +6,7 @@ import { answerAdminEvents } from './admin-relay.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationJournal } from '../auth/revocation-journal.js';
 import type { RevocationSet } from '../auth/revocations.js';
+import { createUrlSigner, loadSigningKeys, type UrlSigner } from '../auth/signed-url.js';
 import { createLocalBus, type Bus } from '../cluster/bus.js';
 import { applyRevocations, revokeOverBus } from '../cluster/revocation-events.js';
 import type { Config } from '../config/schema.js';
@@ -131,6 +132,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics: async () => ({ contentType: serving.gateway.metrics.registry.contentType, text: await serving.gateway.metrics.registry.metrics() }),
     health: serving.health,
     secret: readAdminSecret(config.admin),
+    signer: urlSigner(config),
     // One process: act on the cache directly, with exact counts.
     actions: {
       purge: async (target) => {
@@ -161,6 +163,11 @@ export function announceReady(config: Config, log: Logger, front: { host: string
   const url = listenerUrl(front.host, front.port);
   log.child({}, { level: 'info' }).info({ url, admin: admin.url, upstream: new URL(config.upstream).origin, routes: config.routes.length, workers }, 'listening');
   return url;
+}
+
+/** The signer of POST /sign, when signed URLs are configured. */
+export function urlSigner(config: Config): UrlSigner | undefined {
+  return config.signing && createUrlSigner(loadSigningKeys(config.signing), config.signing.params);
 }
 
 /** Warms the configured list at start and on its schedule; returns the function that stops it. */

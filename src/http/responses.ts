@@ -35,6 +35,10 @@ export const LOGGED_OUT: GatewayResponse = Object.freeze({
   headers: Object.freeze(['cache-control', 'no-store', 'cache-status', CACHE_STATUS.denied]),
   body: null,
 });
+// An ESI page that could not be assembled: unreadable, too big, or an include failed without onerror="continue".
+export const PAGE_NOT_ASSEMBLED = plain(502, 'bad gateway: the page could not be assembled');
+// RFC 6750 has nothing for a URL signature: a plain 403, the same for expired, tampered or unknown-key URLs.
+export const FORBIDDEN_SIGNATURE = plain(403, 'invalid or expired signed URL', [], CACHE_STATUS.denied);
 
 // 429 for a client over the flood limit, one pre-built response per Retry-After value.
 const tooMany = new Map<number, GatewayResponse>();

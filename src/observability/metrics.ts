@@ -16,6 +16,8 @@ export const AUTH_OUTCOMES = [
   'revoked', // a valid token that was revoked (logout, POST /revoke): 401
   'app_allow', // the app's auth endpoint allowed (remembered or asked) on a delegate route
   'app_deny', // the app denied (delegate or recheck)
+  'signed_allow', // a signed URL verified on a signedUrls route
+  'signed_deny', // a signed URL refused (expired, tampered, unknown key): 403
 ] as const;
 export type AuthOutcome = (typeof AUTH_OUTCOMES)[number];
 
@@ -133,6 +135,24 @@ export function createMetrics() {
       this.set(sources.cache?.().bytes ?? 0);
     },
   });
+  const composedPages = new FastCounter({
+    name: 'bouncer_compose_pages_total',
+    help: 'ESI pages assembled for a request, by result (assembled, failed)',
+    labelNames: ['result'] as const,
+    registry,
+  });
+  const includes = new FastCounter({
+    name: 'bouncer_compose_includes_total',
+    help: 'ESI includes of assembled pages, by result (ok, alt, dropped, failed)',
+    labelNames: ['result'] as const,
+    registry,
+  });
+  const companion = new FastCounter({
+    name: 'bouncer_companion_answers_total',
+    help: 'Answers of the nginx auth_request companion endpoint, by status',
+    labelNames: ['status'] as const,
+    registry,
+  });
   const duration = new FastHistogram({
     name: 'bouncer_request_duration_seconds',
     help: 'Time from request received to response headers handed to the front',
@@ -140,7 +160,7 @@ export function createMetrics() {
     registry,
   });
 
-  return { registry, sources, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, duration };
+  return { registry, sources, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, composedPages, includes, companion, duration };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -13,7 +13,7 @@ import type { Allowed } from '../../../src/http/verdict.js';
 import { request, rule } from './fixtures.js';
 
 const CONTEXT: ForwardContext = { originHost: 'origin.test', reserved: new Set(['x-user-id', 'x-tenant', 'x-roles']) };
-const ROUTE: RouteCache = { ...rule(), enabled: true, keyHeaders: [] };
+const ROUTE: RouteCache = { ...rule(), enabled: true, keyHeaders: [], compose: false };
 const IDENTITY = [['x-user-id', 'u-1'], ['x-tenant', 'acme'], ['x-roles', 'admin']] as const;
 
 function verdict(headers: HeaderMap, overrides: Partial<Allowed> = {}): Allowed {

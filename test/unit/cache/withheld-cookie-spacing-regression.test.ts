@@ -15,7 +15,7 @@ function forwarded(headers: HeaderMap): Forwarded {
     kind: 'allowed', request: request(headers), route: 0, path: '/p', query: '', access: 'anonymous', partition: '', credentialed: false,
     tokenCookie: 'token', credential: undefined, identityHeaders: () => [], keyedIdentity: new Set(), claims: undefined, expiresAt: Infinity, reason: '',
   };
-  return new Forwarded(verdict, { ...rule(), enabled: true, keyHeaders: [] }, { originHost: 'origin.test', reserved: new Set() });
+  return new Forwarded(verdict, { ...rule(), enabled: true, keyHeaders: [], compose: false }, { originHost: 'origin.test', reserved: new Set() });
 }
 
 test('a cookie without the token cookie is not withheld, however its pairs are separated', () => {
