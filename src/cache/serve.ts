@@ -197,7 +197,7 @@ export function createServe(deps: ServeDeps): Serve {
         if (entry !== undefined && (at < entry.freshUntil || entry.responseTime >= at - crossNode.waitMs)) {
           settle({ kind: 'stored' });
           if (purpose === 'miss') answered.collapsed.inc();
-          return deliver(entry, verdict.request, CACHE_STATUS.collapsed, at);
+          return answer(entry, verdict, CACHE_STATUS.collapsed, at);
         }
         // Not stored (or too slow): fetch here after all.
       }
