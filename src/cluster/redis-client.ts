@@ -53,8 +53,8 @@ export function whenReady(connection: RedisConnection, timeoutMs: number): Promi
  * Subscribes whenever the connection becomes ready (the first time and after every reconnect): with
  * no offline queue a SUBSCRIBE sent before that would fail, not wait.
  */
-export function subscribeWhenReady(connection: RedisConnection, channel: string, onFailure: (error: unknown) => void): void {
-  const subscribe = () => void connection.subscribe(channel).catch(onFailure);
+export function subscribeWhenReady(connection: RedisConnection, channel: string, onFailure: (error: unknown) => void, onSubscribed?: () => void): void {
+  const subscribe = () => void connection.subscribe(channel).then(() => onSubscribed?.(), onFailure);
   connection.on('ready', subscribe);
   if (connection.status === 'ready') subscribe();
 }

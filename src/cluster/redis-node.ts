@@ -2,7 +2,8 @@
 // shared revocation set (a hash of entries under one hash tag, so a Cluster keeps it in one slot,
 // written with a script that only ever widens an entry, the hash's TTL the latest entry's end) and
 // one pub/sub channel for revocations and purges. Every message names its sending node; a node
-// ignores its own. ioredis resubscribes after a reconnect; `onReconnect` lets the owner merge again.
+// ignores its own. After every reconnect of either connection (and once subscribed at start),
+// `onReconnect` lets the owner merge again: a node never relies on a message it could have missed.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RemoteRevocations } from '../auth/revocation-authority.js';
@@ -71,7 +72,14 @@ export class RedisNode implements RemoteRevocations {
       this.#everReady = true;
     });
     this.#commands.on('close', () => this.#everReady && log.warn('redis connection lost: serving with local knowledge; revocations are journaled and published when it returns'));
-    subscribeWhenReady(this.#subscriber, this.#channel, (error) => log.warn({ err: error }, 'redis subscribe failed; tried again on reconnect'));
+    // Messages published while this node was not subscribed are lost to it: once subscribed (again),
+    // it merges with Redis's set, which holds whatever those messages carried.
+    subscribeWhenReady(
+      this.#subscriber,
+      this.#channel,
+      (error) => log.warn({ err: error }, 'redis subscribe failed; tried again on reconnect'),
+      () => this.onReconnect(),
+    );
     this.#subscriber.on('message', (_channel: string, message: string) => this.#receive(message));
   }
 
