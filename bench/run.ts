@@ -1,10 +1,11 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [fragments] [nodes] [--duration 10] [--token-bytes 8192] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [fragments] [nodes] [dashboard] [--duration 10] [--token-bytes 8192] ...`
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchCache, cacheRows } from './cache.js';
+import { benchDashboard, dashboardRows } from './dashboard.js';
 import { benchFlood, floodRows } from './flood.js';
 import { benchFragments, fragmentsRows } from './fragments.js';
 import { benchHot, hotRows } from './hot.js';
@@ -33,6 +34,7 @@ const BENCHES = {
   cache: bench({ run: benchCache, rows: cacheRows }),
   nodes: bench({ run: benchNodes, rows: nodesRows }),
   fragments: bench({ run: benchFragments, rows: fragmentsRows }),
+  dashboard: bench({ run: benchDashboard, rows: dashboardRows }),
 };
 type BenchName = keyof typeof BENCHES;
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { adminTarget, postAdmin } from './admin/client.js';
 import { nginxConfig } from './admin/nginx-config.js';
+import type { ExplainAnswer } from './admin/explain.js';
 import { warmFromFile } from './admin/warm-command.js';
 import { loadLocalKeys } from './auth/authenticator.js';
 import { AuthError } from './auth/errors.js';
@@ -16,11 +17,13 @@ import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { readAdminSecret } from './config/secrets.js';
 import { configWarnings } from './config/warnings.js';
-import { parseDuration, parseListen } from './config/units.js';
+import { listenerUrl, parseDuration, parseListen } from './config/units.js';
 import { runDemo } from './demo/demo.js';
 import { runPrimary } from './gateway/primary.js';
 import { startGateway } from './gateway/start.js';
 import { runWorker } from './gateway/worker.js';
+import { runImpulse, RemoteTargetError } from './impulse/command.js';
+import { crowdKeyOf, mintCrowd, type CrowdKey } from './impulse/crowd.js';
 import { createLogger } from './observability/logger.js';
 
 const USAGE = `usage: bouncer <command> [options]
@@ -45,6 +48,13 @@ const USAGE = `usage: bouncer <command> [options]
         print PATH signed for routes with signedUrls (with the first signing key, or --key)
   nginx-config --config FILE [--listen HOST:PORT] [--cache-dir DIR] [--bouncer HOST:PORT]
         print the file to include in nginx's http {} block: nginx asks Bouncer (companion) and caches content
+  impulse URL --users N (--config FILE | --secret S | --secret-env NAME) [--alg HS256] [--claim k=v ...]
+        [--ramp 0s] [--timeout 60s] [--report FILE.html] [--compare URL2] [--admin URL] [--json] [--allow-remote]
+        N distinct valid users, one request each at once (or over the ramp): statuses, time to the
+        last answer, percentiles, Cache-Status words, origin requests; exit 1 unless every user got a 2xx
+  explain URL [--token T | --anonymous] [--method M] [--header 'Name: value' ...] [--body] [--client IP] [--json] [ADMIN]
+        what the running gateway would do with the request and why (route, token, decision, key,
+        stored entry, the rule that decided); nothing is fetched from the origin
 
   ADMIN: --config FILE (reads admin.listen and admin.secret) or --admin URL, --secret S | --secret-env NAME
 `;
@@ -74,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
       return sign(rest);
     case 'nginx-config':
       return printNginxConfig(rest);
+    case 'impulse':
+      return impulse(rest);
+    case 'explain':
+      return explain(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -276,6 +290,113 @@ async function revoke(args: string[]): Promise<number> {
   return 0;
 }
 
+async function impulse(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      users: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      secret: { type: 'string' },
+      'secret-env': { type: 'string' },
+      alg: { type: 'string', default: 'HS256' },
+      claim: { type: 'string', multiple: true, default: [] },
+      ramp: { type: 'string', default: '0s' },
+      timeout: { type: 'string', default: '60s' },
+      report: { type: 'string' },
+      compare: { type: 'string' },
+      admin: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'allow-remote': { type: 'boolean', default: false },
+    },
+  });
+  const url = httpUrlOf(positionals[0], 'impulse needs URL (http://host:port/path)');
+  const compare = values.compare === undefined ? undefined : httpUrlOf(values.compare, `--compare "${values.compare}" is not an http:// URL`);
+  const users = Number(values.users);
+  if (!Number.isInteger(users) || users < 1 || users > 100_000) throw new UsageError('impulse needs --users N (1 to 100000)');
+  const rampMs = parseDuration(values.ramp);
+  const timeoutMs = parseDuration(values.timeout);
+  if (rampMs === undefined) throw new UsageError(`--ramp "${values.ramp}" is not a duration`);
+  if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout "${values.timeout}" is not a duration`);
+  const config = values.config === undefined ? undefined : loadConfig(values.config);
+  const secretEnv = values['secret-env'];
+  const secret = values.secret ?? (secretEnv === undefined ? undefined : process.env[secretEnv]);
+  if (secretEnv !== undefined && secret === undefined) throw new UsageError(`environment variable ${secretEnv} is not set`);
+  let key: CrowdKey | undefined;
+  if (secret !== undefined) {
+    if (values.alg !== 'HS256' && values.alg !== 'HS384' && values.alg !== 'HS512') throw new UsageError('--alg must be HS256, HS384 or HS512');
+    key = { alg: values.alg, secret };
+  } else if (config !== undefined) {
+    key = crowdKeyOf(config);
+    if (key === undefined) throw new UsageError(`${values.config} has no HS key to sign with: give --secret`);
+  } else {
+    throw new UsageError('impulse needs --config FILE or --secret S to sign the users\' tokens');
+  }
+  const admin = values.admin ?? (config === undefined ? undefined : listenerUrl(config.admin.listen.host, config.admin.listen.port));
+  const { ok } = await runImpulse({
+    url,
+    compare,
+    tokens: mintCrowd(key, users, claimPairs(values.claim)),
+    rampMs,
+    timeoutMs,
+    admin: admin?.replace(/\/$/, ''),
+    report: values.report,
+    json: values.json,
+    allowRemote: values['allow-remote'],
+    out: process.stdout,
+    err: process.stderr,
+  });
+  return ok ? 0 : 1;
+}
+
+async function explain(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...ADMIN_OPTIONS,
+      token: { type: 'string' },
+      anonymous: { type: 'boolean', default: false },
+      method: { type: 'string' },
+      header: { type: 'string', multiple: true, default: [] },
+      body: { type: 'boolean', default: false },
+      client: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const target = positionals[0];
+  if (target === undefined) throw new UsageError('explain needs URL (a path, or http://host/path)');
+  if (values.token !== undefined && values.anonymous) throw new UsageError('give --token or --anonymous, not both');
+  const url = /^https?:\/\//i.test(target) ? ((u) => u.pathname + u.search)(new URL(target)) : target;
+  if (!url.startsWith('/')) throw new UsageError(`explain URL "${target}" must be a path or an http:// URL`);
+  const headers: Record<string, string> = {};
+  for (const line of values.header) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new UsageError(`--header "${line}" is not "Name: value"`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const answer = await postAdmin<ExplainAnswer>(adminTarget(values), '/explain', {
+    url,
+    ...(values.method === undefined ? {} : { method: values.method }),
+    ...(values.token === undefined ? {} : { token: values.token }),
+    ...(Object.keys(headers).length === 0 ? {} : { headers }),
+    ...(values.body ? { body: true } : {}),
+    ...(values.client === undefined ? {} : { client: values.client }),
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(answer)}\n` : `${answer.lines.join('\n')}\n`);
+  return 0;
+}
+
+function httpUrlOf(text: string | undefined, problem: string): URL {
+  try {
+    const url = new URL(text ?? '');
+    if (url.protocol === 'http:') return url;
+  } catch {
+    // not a URL: the usage error below
+  }
+  throw new UsageError(problem);
+}
+
 /** The schema, then what start reads before listening: the admin secret and every local key. */
 async function checkConfig(args: string[]): Promise<number> {
   const file = args[0];
@@ -318,6 +439,10 @@ main(process.argv.slice(2)).then(
     // A key the configuration names but that cannot be used is a configuration error too.
     if (error instanceof AuthError && error.code === 'BOUNCER_KEY_INVALID') {
       process.stderr.write(`bouncer: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof RemoteTargetError) {
+      process.stderr.write(`bouncer: ${error.message}\n`);
       process.exit(2);
     }
     if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -1,5 +1,8 @@
-// The admin listener: health, metrics, and the operations (purge, warm, revoke, the revocation list,
-// sign) behind a bearer secret. On its own (loopback by default) address, never on the public listener.
+// The admin listener: health, metrics, the live view (GET /stats, GET /dashboard), and the operations
+// (purge, warm, revoke, the revocation list, sign, explain) behind a bearer secret. On its own
+// (loopback by default) address, never on the public listener. What is readable without the secret
+// (/healthz, /metrics, /stats, /dashboard) is what an operator watching the box needs; everything
+// that changes state, lists revocations, signs or takes a token to explain needs the secret.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +29,9 @@ export interface WarmSummary {
   readonly bytes: number;
   readonly results: readonly WarmResult[];
 }
+import { DASHBOARD_ASSETS, DASHBOARD_CSP } from './dashboard.js';
+import { answerOf, explainRequestOf, explainRequestSchema, type ExplainRequest, type Explanation } from './explain.js';
+import { StatsHistory, type WorkerSnapshot } from './stats.js';
 
 export interface AdminServer {
   readonly host: string;
@@ -44,6 +50,8 @@ export interface AdminActions {
   revoke(request: RevokeRequest): Promise<number>;
   /** The current revocations, one page. */
   revocations(offset: number, limit: number): RevocationPage;
+  /** What each worker would do with the request and why, without doing it. */
+  explain(request: ExplainRequest): Promise<readonly Explanation[]>;
 }
 
 export interface RevocationPage {
@@ -61,6 +69,8 @@ export interface AdminOptions {
   readonly metrics: () => Promise<{ contentType: string; text: string }>;
   /** Extra health facts (e.g. cache size), merged into /healthz. */
   readonly health: () => Record<string, unknown>;
+  /** Every serving process's counters (GET /stats sums them and computes rates). */
+  readonly stats: () => Promise<readonly WorkerSnapshot[]>;
   /** Bearer secret for POST endpoints; undefined disables them. */
   readonly secret: string | undefined;
   readonly actions: AdminActions;
@@ -100,6 +110,7 @@ const MAX_PAGE = 1000;
 
 export function startAdmin(options: AdminOptions): Promise<AdminServer> {
   const secretDigest = options.secret === undefined ? undefined : digest(options.secret);
+  const history = new StatsHistory();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -107,6 +118,14 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
     if (req.method === 'GET' && path === '/metrics') {
       const { contentType, text } = await options.metrics();
       return send(res, 200, contentType, text);
+    }
+    if (req.method === 'GET' && path === '/stats') return json(res, 200, history.stats(await options.stats()));
+    const asset = req.method === 'GET' ? DASHBOARD_ASSETS.get(path ?? '') : undefined;
+    if (asset !== undefined) {
+      const { type, body } = asset();
+      res.setHeader('content-security-policy', DASHBOARD_CSP);
+      res.setHeader('x-content-type-options', 'nosniff');
+      return send(res, 200, type, body);
     }
     const operation = OPERATIONS[`${req.method} ${path}`];
     if (operation !== undefined) {
@@ -143,6 +162,11 @@ export function startAdmin(options: AdminOptions): Promise<AdminServer> {
       }
     },
     'POST /sign': async (req, res) => sign(res, await readJson(req)),
+    'POST /explain': async (req, res) => {
+      const request = explainRequestSchema.safeParse(await readJson(req));
+      if (!request.success) return json(res, 400, { error: 'expected {"url": "/...", "method"?, "token"?, "headers"?: {...}, "body"?: true, "client"?}' });
+      json(res, 200, answerOf(await options.actions.explain(explainRequestOf(request.data))));
+    },
     'GET /revocations': async (req, res) => {
       const query = new URL(req.url ?? '/', 'http://admin').searchParams;
       const offset = Math.max(0, Number(query.get('offset') ?? 0) | 0);

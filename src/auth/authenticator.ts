@@ -39,6 +39,11 @@ export interface Authenticator {
   decide(token: string): Decision | Promise<Decision>;
   /** The decision cache's size, for the metrics (read at scrape time). */
   remembered(): CacheSize;
+  /**
+   * decide without effects (explain): a remembered decision (synchronously), the syntax deny, or a
+   * verification that is neither remembered nor reported to the hooks.
+   */
+  inspect(token: string): Decision | Promise<Decision>;
   /** Stops JWKS refresh timers. */
   close(): void;
 }
@@ -136,6 +141,15 @@ export async function createAuthenticator(jwt: JwtConfig, options: Authenticator
       return verification;
     },
     remembered: () => ({ entries: cache.size, bytes: cache.bytes }),
+    inspect(token) {
+      const cached = cache.peek(token, now());
+      if (cached !== undefined) return cached;
+      if (checkTokenSyntax(token, jwt.maxTokenBytes) !== undefined) return rejectedOnSight('malformed');
+      const inspected = verifier.inspect(token);
+      if (typeof inspected === 'string') return rejectedOnSight(inspected);
+      const pending = isLong(token) ? inFlightLong.get(cache.fingerprint(token)) : inFlight.get(token);
+      return pending ?? verifier.verify({ ...inspected, token });
+    },
     close,
   };
 }

@@ -46,7 +46,7 @@ export interface AuthorizeDeps {
   /** jwt.cookie: the token cookie where a route names none of its own. */
   readonly cookieName: string;
   /** Flood defence (jwt.flood), or undefined when it is off. */
-  readonly flood: FailureLimiter | undefined;
+  readonly flood: Pick<FailureLimiter, 'retryAfter' | 'failed'> | undefined;
   readonly revocations: RevocationCheck;
   readonly now: () => number;
   /** Signed URLs (the signing section), or undefined when none are configured. */

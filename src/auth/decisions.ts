@@ -228,6 +228,16 @@ export class DecisionCache<S extends Slot> {
     return slot;
   }
 
+  /** get without touching the slot (no CLOCK bit set, an expired slot left for get to drop): explain's read. */
+  peek(credential: string, now: number): S | undefined {
+    const fingerprinted = isLong(credential);
+    const fingerprint = fingerprinted ? this.fingerprint(credential) : credential;
+    const slot = this.slots.get(fingerprinted ? fingerprintKeyOf(fingerprint) : this.keyOf(credential));
+    if (slot === undefined) return undefined;
+    if (fingerprinted ? !sameFingerprint(slot.credential, fingerprint) : slot.credential !== credential) return undefined;
+    return now >= SLOT_EPOCH_MS + slot.until * this.resolutionMs ? undefined : slot;
+  }
+
   private forget(slot: S | undefined): void {
     if (slot !== undefined) this.bytes -= this.bytesOf(slot);
   }

@@ -63,6 +63,8 @@ export interface AppAuth {
   decide(credential: string, request: AppAuthRequest, path: string, query: string): Decision | Promise<Decision>;
   /** The answer cache's size, for the metrics. */
   remembered(): { readonly entries: number; readonly bytes: number };
+  /** The remembered answer for this credential, without asking the app (explain); undefined: none. */
+  peek(credential: string, request: AppAuthRequest, path: string): Decision | undefined;
 }
 
 /** Calls in flight at most while sharing; beyond it a call is made on its own. */
@@ -96,8 +98,7 @@ export function createAppAuth(options: AppAuthOptions): AppAuth {
   return {
     decide(credential, request, path, query) {
       if (maxCredentialBytes !== undefined && credential.length > maxCredentialBytes) return rejectedOnSight('malformed');
-      // NUL is in no method and no normalised path, so the two last NULs end the credential.
-      const key = options.per === 'route' ? credential : `${credential}\u0000${request.method}\u0000${path}`;
+      const key = keyOf(credential, request, path);
       const cached = cache.get(key, now());
       if (cached !== undefined) return cached.decision;
       const long = isLong(key);
@@ -111,7 +112,14 @@ export function createAppAuth(options: AppAuthOptions): AppAuth {
       return asking;
     },
     remembered: () => ({ entries: cache.size, bytes: cache.bytes }),
+    peek: (credential, request, path) => cache.peek(keyOf(credential, request, path), now())?.decision,
   };
+
+  /** What an answer is remembered under: the credential (this route's cache), plus method and path with per: request. */
+  function keyOf(credential: string, request: AppAuthRequest, path: string): string {
+    // NUL is in no method and no normalised path, so the two last NULs end the credential.
+    return options.per === 'route' ? credential : `${credential}\u0000${request.method}\u0000${path}`;
+  }
 }
 
 /** RFC 6265 §4.1.1 cookie-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E. */

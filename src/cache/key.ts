@@ -27,3 +27,27 @@ export function urlOfKey(key: string): string {
   const end = key.indexOf(PARTITION_SEPARATOR);
   return end === -1 ? key : key.slice(0, end);
 }
+
+/** A key's parts as an operator reads them (the admin's hot keys and explain). */
+export interface KeyParts {
+  /** "GET /path?sorted-query". */
+  readonly url: string;
+  readonly access: Access;
+  /** The partition claims' values as the key holds them ("" when unpartitioned). */
+  readonly partition: string;
+  /** The route's keyed headers' values ("" when none). */
+  readonly keyed: string;
+}
+
+export function keyParts(key: string): KeyParts {
+  const url = urlOfKey(key);
+  const rest = key.slice(url.length + 1);
+  const keyedAt = rest.indexOf(KEYED_HEADERS_SEPARATOR);
+  const auth = keyedAt === -1 ? rest : rest.slice(0, keyedAt);
+  return {
+    url,
+    access: auth.startsWith('u') ? 'user' : 'anonymous',
+    partition: auth.slice(1),
+    keyed: keyedAt === -1 ? '' : rest.slice(keyedAt + 1),
+  };
+}

@@ -53,6 +53,14 @@ export class MemoryStore implements Store {
     return variant !== undefined && !isMarker(variant) ? variant : undefined;
   }
 
+  /** get without moving anything up the LRU. */
+  peek(key: string, request: VaryRequest): StoredEntry | undefined {
+    const slot = this.#lru.peek(key);
+    if (slot === undefined || !isMarker(slot)) return slot;
+    const variant = this.#lru.peek(key + VARIANT_SEPARATOR + variantOf(slot.varyOn, request));
+    return variant !== undefined && !isMarker(variant) ? variant : undefined;
+  }
+
   set(key: string, entry: StoredEntry): void {
     let slotKey = key;
     if (entry.vary === null) {

@@ -33,6 +33,7 @@ import { collectUpTo } from './body.js';
 import { ageSeconds, deliver, NEVER_DELIVERED, streamed } from './deliver.js';
 import { governingDirectives } from './directives.js';
 import { newEntry } from './entry.js';
+import { explainLookup, type CacheExplanation } from './explain.js';
 import { Forwarded, type ForwardContext } from './forwarded.js';
 import type { Timing } from './freshness.js';
 import { contentKey, urlKey } from './key.js';
@@ -82,6 +83,10 @@ export interface Serve {
    * responses went. memoryOnly: another node's purge, which reached the shared tier already.
    */
   purge(target: PurgeTarget, options?: { readonly memoryOnly?: boolean }): Promise<number>;
+  /** What serving this request would do and why, read without doing any of it (nothing fetched or counted). */
+  explain(verdict: Allowed): Promise<CacheExplanation>;
+  /** Milliseconds this request waited for the origin's answers (its own fetches), for the access log; undefined: none. */
+  originMs(request: GatewayRequest): number | undefined;
 }
 
 /** What a fetch for the cache produced: the response for its own client and the flight's outcome. */
@@ -117,6 +122,9 @@ export function createServe(deps: ServeDeps): Serve {
     ReturnType<Metrics['requests']['labels']>
   >;
   const errors = metrics.requests.labels('error');
+  const { hotKeys } = metrics;
+  // Per client request, the time its own origin fetches took (set only on the way to the origin).
+  const originTimes = new WeakMap<GatewayRequest, number>();
 
   function ruleOf(verdict: Allowed): RouteCache {
     return verdict.route === -1 ? deps.routes.unmatched : deps.routes.byRoute[verdict.route]!;
@@ -140,6 +148,7 @@ export function createServe(deps: ServeDeps): Serve {
   }
 
   function classify(verdict: Allowed, rule: RouteCache, key: string, forwarded: Forwarded, entry: StoredEntry | undefined): GatewayResponse | Promise<GatewayResponse> {
+    hotKeys.offer(key, entry === undefined ? 0 : entry.body.byteLength);
     if (entry === undefined) return miss(verdict, rule, key, forwarded, undefined);
     const at = now();
     if (at < entry.freshUntil) {
@@ -493,6 +502,7 @@ export function createServe(deps: ServeDeps): Serve {
     body: AsyncIterable<Uint8Array> | null = null,
   ): Promise<OriginResponse> {
     const { request } = verdict;
+    const started = performance.now();
     try {
       const response = await deps.origin.request({
         method,
@@ -507,6 +517,8 @@ export function createServe(deps: ServeDeps): Serve {
       const failure = asUpstreamError(error);
       metrics.originRequests.labels(purpose, failure.code).inc();
       throw failure;
+    } finally {
+      if (forClient) originTimes.set(request, (originTimes.get(request) ?? 0) + performance.now() - started);
     }
   }
 
@@ -566,13 +578,37 @@ export function createServe(deps: ServeDeps): Serve {
     return { status: entry?.status ?? (await fetched.response).status, stored: entry !== null, bytes: entry?.body.byteLength ?? 0 };
   }
 
-  function purge(target: PurgeTarget, options?: { readonly memoryOnly?: boolean }): Promise<number> {
-    if (!('url' in target)) return storePurge(target, options);
-    const q = target.url.indexOf('?');
-    return storePurge({ url: urlKey(q === -1 ? target.url : target.url.slice(0, q), q === -1 ? '' : target.url.slice(q + 1)) }, options);
+  async function purge(target: PurgeTarget, options?: { readonly memoryOnly?: boolean }): Promise<number> {
+    let purged: number;
+    if (!('url' in target)) purged = await storePurge(target, options);
+    else {
+      const q = target.url.indexOf('?');
+      purged = await storePurge({ url: urlKey(q === -1 ? target.url : target.url.slice(0, q), q === -1 ? '' : target.url.slice(q + 1)) }, options);
+    }
+    if (purged > 0) metrics.stored.labels('purged').inc(purged);
+    return purged;
   }
 
-  return { serve, warm, purge };
+  async function explain(verdict: Allowed): Promise<CacheExplanation> {
+    const rule = ruleOf(verdict);
+    if (verdict.access === 'unauthenticated') return { action: 'pass', reason: 'unauthenticated', next: 'pass' };
+    if (!rule.enabled) return { action: 'pass', reason: verdict.route === -1 ? 'no-route' : 'cache-disabled', next: 'pass' };
+    const { request } = verdict;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return { action: 'pass', reason: 'method', next: 'pass' };
+    if (request.body !== null) return { action: 'pass', reason: 'body', next: 'pass' };
+    const key = keyOf(verdict, rule);
+    // Peeks only: no recency moved in the marks or the store, no copy between tiers, no fault counted.
+    const forwarded = new Forwarded(verdict, rule, deps, { get: (k) => learned.peek(k) }, key);
+    let entry: StoredEntry | undefined;
+    try {
+      entry = await (store.peek ?? store.get).call(store, key, forwarded);
+    } catch {
+      entry = undefined; // a failing store is a miss for the request too
+    }
+    return explainLookup({ key, entry, notStored: uncacheable.peek(key), inFlight: flights.get(key) !== undefined, learnedFields: [...(learned.peek(key) ?? [])], now: now() });
+  }
+
+  return { serve, warm, purge, explain, originMs: (request) => originTimes.get(request) };
 }
 
 /** Only GET and HEAD without a body, on a route that caches, are served from or stored in the cache. */

@@ -10,6 +10,18 @@ import { parseVary } from './vary.js';
 // not-shareable: RFC 9111 §3.5 forbids it (credentials on the request, no public/s-maxage/must-revalidate).
 export type NotStorableReason = 'set-cookie' | 'private' | 'no-store' | 'vary-star' | 'status' | 'not-shareable' | 'not-fresh' | 'too-big';
 
+/** Each refusal as an operator reads it (`bouncer explain`), in the order refusal() checks them. */
+export const NOT_STORABLE_RULES: Readonly<Record<NotStorableReason, string>> = {
+  'set-cookie': 'response had Set-Cookie (never stored)',
+  private: 'response said Cache-Control: private (never stored by a shared cache)',
+  'no-store': 'response said no-store',
+  'vary-star': 'response said Vary: * (matches no later request)',
+  status: 'its status is not one a cache may store here (or must-understand did not understand it)',
+  'not-shareable': 'the request carried credentials and the response did not say public, s-maxage or must-revalidate (RFC 9111 §3.5; a route opts in with cache.ttl or cache.shareAuthenticated)',
+  'not-fresh': 'response had no freshness and no validator (nothing to reuse or revalidate)',
+  'too-big': 'response body was larger than cache.maxObjectBytes',
+};
+
 /** A route's caching rules, as the store rules read them. */
 export interface StoreRule extends FreshnessRule {
   /** Opt-in: share responses to credentialed requests that do not say public / s-maxage. */

@@ -60,6 +60,11 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface Store {
   /** The entry that answers `key` for this request (as forwarded: Vary reads it), or undefined. */
   get(key: string, request: VaryRequest): MaybePromise<StoredEntry | undefined>;
+  /**
+   * Like get, without any effect on the store (no recency moved, nothing copied between tiers): for
+   * explaining what a request would get. Optional: a store without side effects on get needs none.
+   */
+  peek?(key: string, request: VaryRequest): MaybePromise<StoredEntry | undefined>;
   /** Stores the entry under `key` (its variant under the key's Vary marker). */
   set(key: string, entry: StoredEntry): MaybePromise<void>;
   /** Drops `key` and every variant of it; resolves with how many entries went. */

@@ -20,6 +20,13 @@ export class TieredStore implements Store {
     });
   }
 
+  /** Memory, then the shared tier, keeping nothing in memory. */
+  peek(key: string, request: VaryRequest): StoredEntry | undefined | Promise<StoredEntry | undefined> {
+    const local = this.memory.peek(key, request);
+    if (local !== undefined) return local;
+    return this.shared.peek !== undefined ? this.shared.peek(key, request) : this.shared.get(key, request);
+  }
+
   set(key: string, entry: StoredEntry): Promise<void> {
     this.memory.set(key, entry);
     return Promise.resolve(this.shared.set(key, entry));

@@ -248,8 +248,17 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /**
+       * One JSON line per request ("msg":"access": method, path, status, Cache-Status, how auth was
+       * decided, duration, origin time), written whatever `level` says. Off by default; `sample`
+       * logs that fraction of requests (0.01: one in a hundred, chosen at random). The companion's
+       * answers are not logged (nginx logs those requests).
+       */
+      access: z
+        .strictObject({ enabled: z.boolean().default(false), sample: z.number().gt(0).max(1).default(1) })
+        .default({ enabled: false, sample: 1 }),
     })
-    .default({ level: 'info' }),
+    .default({ level: 'info', access: { enabled: false, sample: 1 } }),
 }).superRefine((config, ctx) => {
   config.routes.forEach((route, index) => {
     if (route.signedUrls && config.signing === undefined) {

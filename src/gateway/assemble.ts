@@ -4,9 +4,10 @@
 import type { Logger } from 'pino';
 import { createCompanion } from '../admin/companion.js';
 import { createAuthenticator, type AuthHooks } from '../auth/authenticator.js';
-import { createAuthorizer, type Authorizer } from '../auth/authorize.js';
+import { createAuthorizer, type AuthorizeDeps, type Authorizer } from '../auth/authorize.js';
 import { clientAddressOf } from '../auth/client-address.js';
 import { createAppAuth, type AppAuth } from '../auth/delegate.js';
+import { createAuthExplainer } from '../auth/explain.js';
 import { FailureLimiter } from '../auth/flood.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationSet } from '../auth/revocations.js';
@@ -24,9 +25,12 @@ import type { Config } from '../config/schema.js';
 import { bunRuntime } from '../fronts/bun-runtime.js';
 import type { GatewayRequest, Handler } from '../http/exchange.js';
 import { compileMatcher } from '../http/route-match.js';
+import { createAccessLog } from '../observability/access-log.js';
 import { createMetrics, type CacheReading, type Metrics } from '../observability/metrics.js';
 import { createFetchClient } from '../upstream/fetch-client.js';
 import type { OriginClient, OriginTimeouts } from '../upstream/origin.js';
+import type { ExplainRequest, Explanation } from '../admin/explain.js';
+import { createExplain } from './explain.js';
 import { createPipeline } from './pipeline.js';
 import type { WarmSummary } from '../admin/server.js';
 import { createWarmer, type WarmList } from './warm.js';
@@ -38,6 +42,8 @@ export interface Gateway {
   readonly store: MemoryStore;
   readonly revocations: RevocationSet;
   readonly metrics: Metrics;
+  /** What this gateway would do with a request and why, without doing it (nothing fetched or counted). */
+  explain(request: ExplainRequest): Promise<Explanation>;
   /** Warms the given URLs, or the configured warm list. */
   warm(request?: { urls?: string[]; partitions?: WarmList['partitions'] }): Promise<WarmSummary>;
   close(): Promise<void>;
@@ -69,7 +75,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
   metrics.sources.decisions = () => ({ jwt: authenticator.remembered(), app: sumOf(appAuths.map((app) => app.remembered())) });
   const { flood } = config.jwt;
   const revocations = options.revocations ?? new RevocationSet(config.revocation);
-  const authorizer = createAuthorizer({
+  const authorizeDeps: AuthorizeDeps = {
     match,
     routes: routeAuth,
     decider: authenticator,
@@ -89,7 +95,8 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     signedUrls: config.signing && createUrlVerifier(loadSigningKeys(config.signing), config.signing.params, now),
     metrics,
     log,
-  });
+  };
+  const authorizer = createAuthorizer(authorizeDeps);
   const upstream = new URL(config.upstream);
   const origin = await createOriginClient(upstream.origin, config.timeouts);
   const store = options.store ?? new MemoryStore(config.cache);
@@ -132,6 +139,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     log,
     companion,
     logout: config.logout && { paths: new Map(config.logout.paths.map((entry) => [entry.path, entry])), answer: config.logout.answer, revoke: options.revoke },
+    accessLog: config.log.access.enabled ? createAccessLog(log, config.log.access.sample) : undefined,
   });
   pipeline = handler;
   const warmer = createWarmer(
@@ -148,6 +156,7 @@ export async function assembleGateway(config: Config, log: Logger, options: Asse
     store,
     revocations,
     metrics,
+    explain: createExplain(createAuthExplainer(authorizeDeps, authenticator), serve, config.routes),
     warm: (request = {}) =>
       warmer.warm({
         urls: request.urls ?? config.warm?.urls ?? [],

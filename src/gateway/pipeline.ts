@@ -12,6 +12,8 @@ import type { Serve } from '../cache/serve.js';
 import { isPromise, type GatewayRequest, type GatewayResponse, type Handler } from '../http/exchange.js';
 import { AUTH_UNAVAILABLE, INTERNAL_ERROR, LOGGED_OUT, REVOCATION_UNAVAILABLE, upstreamFailure } from '../http/responses.js';
 import type { Allowed, Verdict } from '../http/verdict.js';
+import { cacheWordOf } from '../http/cache-status.js';
+import type { AccessLog, DecisionSource } from '../observability/access-log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { UpstreamError } from '../upstream/origin.js';
 
@@ -28,6 +30,8 @@ export interface PipelineDeps {
   } | undefined;
   /** The nginx auth_request companion (companion.path), or undefined when it is off. */
   readonly companion?: Companion | undefined;
+  /** log.access: a line per (sampled) request; undefined when off (the handler is then the plain one). */
+  readonly accessLog?: AccessLog | undefined;
 }
 
 export function createPipeline(deps: PipelineDeps): Handler {
@@ -57,6 +61,53 @@ export function createPipeline(deps: PipelineDeps): Handler {
       (settled) => (timed(started), settled),
       (error: unknown) => (timed(started), failed(error, request)),
     );
+  }
+
+  /** handle, and an access log line once the response is ready (the companion's answers are counted, not logged). */
+  function handleLogged(request: GatewayRequest): GatewayResponse | Promise<GatewayResponse> {
+    if (companion !== undefined && companion.answers(request.url)) return handle(request);
+    const started = performance.now();
+    let seen: Verdict | undefined;
+    let checked = false;
+    const note = (verdict: Verdict) => served((seen = verdict));
+    let response: GatewayResponse | Promise<GatewayResponse>;
+    try {
+      const verdict = authorizer.authorize(request);
+      checked = isPromise(verdict);
+      response = isPromise(verdict) ? verdict.then(note) : note(verdict);
+    } catch (error) {
+      response = failed(error, request);
+    }
+    const finish = (settled: GatewayResponse): GatewayResponse => {
+      const ms = performance.now() - started;
+      duration.observe(ms / 1000);
+      logLine(request, seen, checked, settled, ms);
+      return settled;
+    };
+    if (!isPromise(response)) return finish(response);
+    return response.then(finish, (error: unknown) => finish(failed(error, request)));
+  }
+
+  function logLine(request: GatewayRequest, verdict: Verdict | undefined, checked: boolean, response: GatewayResponse, ms: number): void {
+    let cacheStatus: string | undefined;
+    for (let i = 0; i < response.headers.length; i += 2) if (response.headers[i] === 'cache-status') cacheStatus = response.headers[i + 1];
+    const allowed = verdict?.kind === 'allowed' ? verdict : undefined;
+    const access = allowed?.access ?? 'refused';
+    const tokenless = access === 'public' || access === 'anonymous' || verdict?.reason === 'no_token';
+    const decision: DecisionSource = tokenless ? 'none' : checked ? 'checked' : 'cached';
+    const originMs = serve.originMs(request);
+    deps.accessLog!.write({
+      method: request.method,
+      path: allowed === undefined ? request.url.split('?', 1)[0]! : allowed.query === '' ? allowed.path : `${allowed.path}?${allowed.query}`,
+      status: response.status,
+      cache: cacheWordOf(cacheStatus),
+      cacheStatus,
+      access,
+      decision,
+      reason: verdict?.reason ?? '',
+      ms: Math.round(ms * 1000) / 1000,
+      originMs: originMs === undefined ? undefined : Math.round(originMs * 1000) / 1000,
+    });
   }
 
   function served(verdict: Verdict): GatewayResponse | Promise<GatewayResponse> {
@@ -105,5 +156,7 @@ export function createPipeline(deps: PipelineDeps): Handler {
     return INTERNAL_ERROR;
   }
 
-  return handle;
+  const accessLog = deps.accessLog;
+  if (accessLog === undefined) return handle;
+  return (request) => (accessLog.due() ? handleLogged(request) : handle(request));
 }

@@ -86,6 +86,7 @@ export async function runPrimary(config: Config, log: Logger, count: number, rel
       ...config.admin.listen,
       metrics: async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }),
       health: () => ({ workers: live.size }),
+      stats: () => workerActions.stats(),
       secret: readAdminSecret(config.admin),
       signer: urlSigner(config),
       actions: { ...workerActions, purge: (target) => workerActions.purge(target).then(async (purged) => (await owner.purgeEverywhere(target), purged)), ...revocationActions(owner) },

@@ -2,6 +2,7 @@
 // listener, scheduled warming, and the ordered graceful stop. Owns no policy.
 import type { Logger } from 'pino';
 import { startAdmin } from '../admin/server.js';
+import { snapshotOf, type WorkerSnapshot } from '../admin/stats.js';
 import { answerAdminEvents } from './admin-relay.js';
 import type { RevokeRequest } from '../auth/revocation-authority.js';
 import { RevocationJournal } from '../auth/revocation-journal.js';
@@ -17,6 +18,7 @@ import { startBunFront } from '../fronts/bun.js';
 import type { Front } from '../fronts/front.js';
 import { startNodeFront } from '../fronts/node.js';
 import { assembleGateway, type Gateway } from './assemble.js';
+import { banner } from './banner.js';
 import type { Handler } from '../http/exchange.js';
 import { revocationActions, startRevocationOwner } from './revocation-owner.js';
 import { warmUpRuntime } from './warm-up.js';
@@ -39,6 +41,8 @@ export interface Serving {
   readonly gateway: Gateway;
   readonly bus: Bus;
   health(): Record<string, unknown>;
+  /** This process's counters for GET /stats. */
+  snapshot(): WorkerSnapshot;
   /**
    * SIGHUP: the new configuration answers every request from now on; requests in flight finish with
    * the old one, no connection is dropped. The cache, the revocations and the metrics carry over.
@@ -65,6 +69,7 @@ const REVOKE_TIMEOUT_MS = 10_000;
 const NEEDS_RESTART = ['listen', 'workers', 'admin', 'stateDir', 'redis', 'cache', 'warmUpRequests', 'revocation'] as const;
 
 export async function startServing(config: Config, log: Logger, options: ServingOptions): Promise<Serving> {
+  const startedAt = Date.now();
   const stopApplying = applyRevocations(options.bus, options.revocations, Date.now);
   if (options.readJournal === true) for (const entry of await RevocationJournal.read(config.stateDir)) options.revocations.add(entry, Date.now());
   const revoke: (request: RevokeRequest) => Promise<number> = revokeOverBus(options.bus, REVOKE_TIMEOUT_MS);
@@ -77,7 +82,8 @@ export async function startServing(config: Config, log: Logger, options: Serving
       (error: unknown) => log.warn({ err: error }, 'warm-up failed; starting cold'),
     );
   }
-  let unsubscribe = answerAdminEvents(options.bus, current);
+  const snapshot = () => snapshotOf(current.metrics, startedAt);
+  let unsubscribe = answerAdminEvents(options.bus, current, snapshot);
   const front = await startFront(current.handler, {
     host: config.listen.host,
     port: options.port ?? config.listen.port,
@@ -92,6 +98,7 @@ export async function startServing(config: Config, log: Logger, options: Serving
     },
     bus: options.bus,
     health: () => ({ cachedObjects: current.store.size, cachedBytes: current.store.bytes, revocations: current.revocations.size }),
+    snapshot,
     async reload(next) {
       const unchanged = NEEDS_RESTART.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(running[key]));
       if (unchanged.length > 0) log.warn({ keys: unchanged }, 'reload: these keys change only with a restart; the running values stay');
@@ -103,7 +110,7 @@ export async function startServing(config: Config, log: Logger, options: Serving
       current = fresh;
       running = effective;
       front.setHandler(fresh.handler);
-      unsubscribe = answerAdminEvents(options.bus, fresh);
+      unsubscribe = answerAdminEvents(options.bus, fresh, snapshot);
       stopWarming = scheduleWarming(effective, log, fresh);
       log.info({ routes: effective.routes.length }, 'configuration reloaded');
       // The old gateway's origin pool lets the requests it still serves finish before it closes.
@@ -131,6 +138,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ...config.admin.listen,
     metrics: async () => ({ contentType: serving.gateway.metrics.registry.contentType, text: await serving.gateway.metrics.registry.metrics() }),
     health: serving.health,
+    stats: async () => [serving.snapshot()],
     secret: readAdminSecret(config.admin),
     signer: urlSigner(config),
     // One process: act on the cache directly, with exact counts.
@@ -141,6 +149,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         return purged;
       },
       warm: (request) => serving.gateway.warm(request),
+      explain: async (request) => [await serving.gateway.explain(request)],
       ...revocationActions(owner),
     },
   });
@@ -158,10 +167,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   };
 }
 
-/** The ready line, written whatever the log level: supervisors, tests and benches wait for it. */
+/**
+ * The ready line, written whatever the log level: supervisors, tests and benches wait for it. Then
+ * the banner on stderr for the person watching (at log level info and more talkative).
+ */
 export function announceReady(config: Config, log: Logger, front: { host: string; port: number }, admin: { url: string }, workers = 1): string {
   const url = listenerUrl(front.host, front.port);
   log.child({}, { level: 'info' }).info({ url, admin: admin.url, upstream: new URL(config.upstream).origin, routes: config.routes.length, workers }, 'listening');
+  if (log.isLevelEnabled('info')) process.stderr.write(banner(config, { url, adminUrl: admin.url, workers }));
   return url;
 }
 

@@ -38,3 +38,20 @@ export function staleIfErrorStatus(originStatus: number | undefined): string {
 export function notStoredStatus(reason: string): string {
   return `Bouncer; fwd=miss; detail=${reason}`;
 }
+
+/**
+ * The word of a Cache-Status value Bouncer sent (the inverse of the table above), for clients that
+ * count answers (`bouncer impulse`) and the access log; undefined for a value of another cache, or none.
+ */
+export function cacheWordOf(value: string | undefined): CacheWord | undefined {
+  if (value === undefined || !value.startsWith('Bouncer;')) return undefined;
+  if (value.includes('detail=denied')) return 'denied';
+  if (value.includes('detail=error')) return 'error';
+  if (value.includes('fwd=bypass')) return 'bypass';
+  if (value.includes('collapsed')) return 'collapsed';
+  if (value.includes('stale-while-revalidate') || value.includes('stale-if-error')) return 'stale';
+  if (value === CACHE_STATUS.revalidated || value.startsWith(`${CACHE_STATUS.revalidated};`)) return 'revalidated';
+  if (value.includes('fwd=miss')) return 'miss';
+  if (value === CACHE_STATUS.hit) return 'hit';
+  return undefined;
+}

@@ -50,15 +50,22 @@ export class FastCounter<L extends string = never> {
     this.labels().inc(by);
   }
 
-  async get() {
-    return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: 'sum',
-      values: [...this.#cells.values()].map(({ labels, cell }) => ({ labels, value: cell.value })),
-    };
+  /** Every label set's count, read synchronously (the admin's /stats). */
+  values(): Array<{ labels: Readonly<Record<string, string>>; value: number }> {
+    return [...this.#cells.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
   }
+
+  async get() {
+    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values: this.values() };
+  }
+}
+
+/** A histogram's state: counts per bucket (not cumulative; the last one is above every bound). */
+export interface HistogramSnapshot {
+  readonly bounds: readonly number[];
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
 }
 
 export class FastHistogram {
@@ -88,6 +95,12 @@ export class FastHistogram {
         return;
       }
     }
+  }
+
+  snapshot(): HistogramSnapshot {
+    const counts = [...this.#counts];
+    counts.push(this.#count - counts.reduce((a, b) => a + b, 0));
+    return { bounds: this.#bounds, counts, sum: this.#sum, count: this.#count };
   }
 
   async get() {

@@ -3,6 +3,7 @@
 // the hot path pays an addition, not a label lookup (see fast-metrics.ts).
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FastCounter, FastHistogram } from './fast-metrics.js';
+import { HotKeys } from './hot-keys.js';
 
 export const AUTH_OUTCOMES = [
   'none', // no token on a route that looks at tokens
@@ -29,9 +30,17 @@ export type AuthOutcome = (typeof AUTH_OUTCOMES)[number];
 export const ORIGIN_PURPOSES = ['miss', 'revalidate', 'refresh', 'warm', 'pass'] as const;
 export type OriginPurpose = (typeof ORIGIN_PURPOSES)[number];
 
-export function createMetrics() {
+export interface MetricsOptions {
+  /**
+   * Node's process metrics (event loop, GC, memory…); false for a throwaway registry (the twin
+   * authorizer of an explain counts into one, so an explain counts nowhere that is read).
+   */
+  readonly process?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'bouncer_process_' });
+  if (options.process !== false) collectDefaultMetrics({ register: registry, prefix: 'bouncer_process_' });
 
   const requests = new FastCounter<'cache_status'>({
     name: 'bouncer_requests_total',
@@ -76,7 +85,7 @@ export function createMetrics() {
   });
   const stored = new FastCounter({
     name: 'bouncer_cache_stores_total',
-    help: 'Responses stored in the content cache, and refused (with the reason)',
+    help: 'Responses stored in the content cache (stored, revalidated), dropped (invalidated, purged), and refused (with the reason)',
     labelNames: ['result'] as const,
     registry,
   });
@@ -160,7 +169,10 @@ export function createMetrics() {
     registry,
   });
 
-  return { registry, sources, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, composedPages, includes, companion, duration };
+  // Not a Prometheus metric (its keys are unbounded label values): read by /stats and the dashboard.
+  const hotKeys = new HotKeys({ capacity: 64, sampleEvery: 16, maxKeyLength: 512 });
+
+  return { registry, sources, requests, auth, verifications, jwksRefresh, appAuth, originRequests, collapsed, stored, storeFaults, composedPages, includes, companion, duration, hotKeys };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
