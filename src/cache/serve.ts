@@ -197,8 +197,22 @@ export function createServe(deps: ServeDeps): Serve {
     const crossNode = deps.crossNode;
     let leading = false;
     if (crossNode !== undefined && purpose !== 'warm') {
-      leading = await crossNode.flight.lead(key).catch(() => true); // Redis down: fetch as if alone
-      if (!leading) {
+      leading = await crossNode.flight.lead(key).catch((error: unknown) => {
+        log.debug({ err: error, key }, 'cross-node lock not taken; fetching as if alone');
+        return true; // Redis down: fetch as if alone
+      });
+      if (leading) {
+        // Our lookup and our lock are two round trips: another node may have stored the key and
+        // released its lock in between. Look once more before asking the origin again.
+        const entry = await storeGet(key, forwardedFor(verdict, rule, key));
+        const at = now();
+        if (entry !== undefined && at < entry.freshUntil && (stale === undefined || entry.responseTime > stale.responseTime)) {
+          crossNode.flight.landed(key);
+          settle({ kind: 'stored' });
+          if (purpose === 'miss') answered.collapsed.inc();
+          return answer(entry, verdict, CACHE_STATUS.collapsed, at);
+        }
+      } else {
         // Another node fetches this key: wait for it to land in the shared tier, then answer from there.
         await crossNode.flight.landing(key, crossNode.waitMs);
         const entry = await storeGet(key, forwardedFor(verdict, rule, key));
