@@ -2,7 +2,11 @@
 // next to a bare server of the same runtime (node:http or Bun.serve) answering the same bytes with no
 // auth, under the same wrk load. On Node a second bare server writes its answers in batches after the
 // poll phase, as Bouncer's node front does: the like-for-like peer (see bare-server.ts).
-// Rounds alternate between them; the median round is reported.
+// Rounds alternate between them; the median round is reported. `--against DIR` adds the gateway of
+// another built checkout (the previous commit, say) to every round, with the same config less what it
+// cannot read (stateDir), and reports the median of the rounds' new/previous ratios.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BenchOptions, Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
 import { gatewayCounters } from './lib/prometheus.js';
@@ -32,6 +36,7 @@ export async function benchHot(fx: Fixture) {
   const gateway = await startGateway(await fx.gatewayConfig(origin.url), { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime });
   const bare = await startBare({ cpu: fx.cpus.server, runtime: fx.options.runtime });
   const coalesced = fx.options.runtime === 'node' ? await startBare({ cpu: fx.cpus.server, coalesce: true }) : undefined;
+  const previous = fx.options.against === undefined ? undefined : await startPrevious(fx, origin.url, fx.options.against);
   try {
     const tokensFile = await fx.validTokensFile(tokens);
     const load = (url: string, seconds: number) =>
@@ -50,15 +55,18 @@ export async function benchHot(fx: Fixture) {
     if (warm.requests < tokens) console.warn(`hot: warm-up sent ${warm.requests} requests for ${tokens} tokens`);
     await load(bare.url, warmS);
     if (coalesced) await load(coalesced.url, warmS);
+    if (previous) await load(previous.url, warmS);
 
     const before = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
     const bouncerRounds: Round[] = [];
     const bareRounds: Round[] = [];
     const coalescedRounds: Round[] = [];
+    const previousRounds: Round[] = [];
     for (let round = 0; round < rounds; round++) {
       bouncerRounds.push(await measure(gateway));
       bareRounds.push(await measure(bare));
       if (coalesced) coalescedRounds.push(await measure(coalesced));
+      if (previous) previousRounds.push(await measure(previous));
     }
     const after = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
 
@@ -69,6 +77,7 @@ export async function benchHot(fx: Fixture) {
       bare: summarise(bareRounds),
       ratio: ratioTo(bareRounds),
       coalesced: coalesced && { ...summarise(coalescedRounds), ratio: ratioTo(coalescedRounds) },
+      previous: previous && { against: fx.options.against!, ...summarise(previousRounds), ratio: ratioTo(previousRounds), previousToBare: Math.round(median(previousRounds.map((r, i) => r.rps / bareRounds[i]!.rps)) * 1000) / 1000 },
       warmUp: warm,
       duringMeasurement: {
         originRequests: after.origin.requests - before.origin.requests,
@@ -77,8 +86,16 @@ export async function benchHot(fx: Fixture) {
       },
     };
   } finally {
-    await Promise.all([bare.stop(), coalesced?.stop(), gateway.stop(), origin.stop()]);
+    await Promise.all([bare.stop(), coalesced?.stop(), previous?.stop(), gateway.stop(), origin.stop()]);
   }
+}
+
+/** The gateway built in another checkout, on this run's config (less stateDir, which older builds refuse). */
+async function startPrevious(fx: Fixture, upstream: string, checkout: string) {
+  const file = await fx.gatewayConfig(upstream, {}, 'previous');
+  const { stateDir: _unread, ...config } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return startGateway(file, { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime, cli: join(checkout, 'dist/src/cli.js') });
 }
 
 function summarise(rounds: Round[]): HotSide {
@@ -100,11 +117,19 @@ export function hotRows(r: Awaited<ReturnType<typeof benchHot>>, o: BenchOptions
         ['ratio bouncer/bare with batched writes (median of rounds)', r.coalesced.ratio],
       ]
     : [];
+  const previous: Row[] = r.previous
+    ? [
+        [`previous (${r.previous.against}) req/s | p50 ms | p99 ms | CPU µs/req`, sideRow(r.previous)],
+        ['ratio bouncer/previous (median of rounds)', r.previous.ratio],
+        ['ratio previous/bare (median of rounds)', r.previous.previousToBare],
+      ]
+    : [];
   return [
     ['bouncer req/s | p50 ms | p99 ms | CPU µs/req', sideRow(r.bouncer)],
     [`bare ${o.runtime === 'bun' ? 'Bun.serve' : 'node:http'} req/s | p50 ms | p99 ms | CPU µs/req`, sideRow(r.bare)],
     ['ratio bouncer/bare (median of rounds)', r.ratio],
     ...coalesced,
+    ...previous,
     ['origin requests / verifications while measured', `${r.duringMeasurement.originRequests} / ${r.duringMeasurement.signatureVerifications}`],
     ['median of', `${o.runtime}: ${o.rounds} rounds of ${o.durationS}s, ${o.tokens} ${o.alg} users rotating, 64 connections`],
   ];

@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [fragments] [nodes] [dashboard] [--duration 10] [--token-bytes 8192] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [fragments] [nodes] [dashboard] [--duration 10] [--token-bytes 8192] [--against ../old-checkout] ...`
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -50,6 +50,7 @@ const { values, positionals } = parseArgs({
     alg: { type: 'string', default: 'HS256' },
     runtime: { type: 'string', default: 'node' },
     'token-bytes': { type: 'string' },
+    against: { type: 'string' },
   },
 });
 const isBench = (name: string): name is BenchName => name in BENCHES;
@@ -68,6 +69,7 @@ const options: BenchOptions = {
   alg: values.alg,
   runtime: values.runtime,
   tokenBytes: values['token-bytes'] === undefined ? undefined : Number(values['token-bytes']),
+  against: values.against,
 };
 
 const startedAt = new Date().toISOString();

@@ -21,6 +21,8 @@ export interface BenchOptions {
   runtime: Runtime;
   /** flood: a new "AAAA.AAAA.<random>" token of this many characters on every request, instead of the rotating mix. */
   tokenBytes: number | undefined;
+  /** hot: a checkout of another commit (built) whose gateway is measured in the same rounds. */
+  against: string | undefined;
 }
 
 export interface Fixture {

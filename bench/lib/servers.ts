@@ -73,11 +73,13 @@ export interface Gateway extends Server {
   admin: string;
 }
 
-export async function startGateway(configFile: string, options: { workers?: number; cpu?: number; runtime?: Runtime } = {}): Promise<Gateway> {
-  if (!existsSync(GATEWAY_CLI)) {
-    throw new Error(`${GATEWAY_CLI} does not exist: build the gateway first (git merge main && npx tsc -p .)`);
+/** `cli`: another build's dist/src/cli.js (hot --against); this checkout's by default. */
+export async function startGateway(configFile: string, options: { workers?: number; cpu?: number; runtime?: Runtime; cli?: string } = {}): Promise<Gateway> {
+  const cli = options.cli ?? GATEWAY_CLI;
+  if (!existsSync(cli)) {
+    throw new Error(`${cli} does not exist: build the gateway first (git merge main && npx tsc -p .)`);
   }
-  const args = [GATEWAY_CLI, 'start', '--config', configFile, '--workers', String(options.workers ?? 1)];
+  const args = [cli, 'start', '--config', configFile, '--workers', String(options.workers ?? 1)];
   const server = await startServer('gateway', { command: runtimeCommand(options.runtime ?? 'node'), args, cpu: options.cpu }, (line) => line.msg === 'listening');
   return { ...server, url: String(server.ready.url), admin: String(server.ready.admin) };
 }
