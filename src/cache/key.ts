@@ -19,6 +19,7 @@ export function contentKey(path: string, query: string, access: Access, partitio
 
 /** The URL part of a key, "GET /path?sorted-query": what purge by URL and invalidation address. */
 export function urlKey(path: string, query: string): string {
+  if (query === '') return `GET ${path}`; // the common case, kept off sortQuery (3.5% of a Bun hit's CPU)
   const sorted = sortQuery(query);
   return sorted === '' ? `GET ${path}` : `GET ${path}?${sorted}`;
 }
