@@ -5,11 +5,10 @@
 // Rounds alternate between them; the median round is reported. `--against DIR` adds the gateway of
 // another built checkout (the previous commit, say) to every round, with the same config less what it
 // cannot read (stateDir), and reports the median of the rounds' new/previous ratios.
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BenchOptions, Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
 import { gatewayCounters } from './lib/prometheus.js';
+import { startPrevious } from './lib/previous.js';
 import { startBare, startGateway, startOrigin } from './lib/servers.js';
 import { median } from './lib/stats.js';
 import { cpuSeconds } from './lib/processes.js';
@@ -88,14 +87,6 @@ export async function benchHot(fx: Fixture) {
   } finally {
     await Promise.all([bare.stop(), coalesced?.stop(), previous?.stop(), gateway.stop(), origin.stop()]);
   }
-}
-
-/** The gateway built in another checkout, on this run's config (less stateDir, which older builds refuse). */
-async function startPrevious(fx: Fixture, upstream: string, checkout: string) {
-  const file = await fx.gatewayConfig(upstream, {}, 'previous');
-  const { stateDir: _unread, ...config } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  await writeFile(file, JSON.stringify(config, null, 2));
-  return startGateway(file, { workers: 1, cpu: fx.cpus.server, runtime: fx.options.runtime, cli: join(checkout, 'dist/src/cli.js') });
 }
 
 function summarise(rounds: Round[]): HotSide {
