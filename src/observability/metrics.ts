@@ -124,6 +124,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     help: 'Revocations held, by kind (token, jti, sub, all)',
     labelNames: ['kind'],
     registers: [registry],
+    // Every worker holds the whole set: summed over workers it would be counted once per worker.
+    aggregator: 'max',
     collect() {
       for (const [kind, count] of Object.entries(sources.revocations?.() ?? {})) this.set({ kind }, count);
     },

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { startGateway } from '../helpers/gateway.js';
+import { join } from 'node:path';
+import { startGateway, tempDir } from '../helpers/gateway.js';
 import { startOrigin } from '../helpers/origin.js';
 import { bearer, get } from '../helpers/http.js';
 import { hs256, jwtConfig } from '../helpers/tokens.js';
@@ -61,6 +62,33 @@ test('workers: 2 share one port, answer every request, are replaced when killed 
     for (const pid of all) assert.ok(!alive(pid), `worker ${pid} is gone`);
   } finally {
     if (gateway.child.exitCode === null) await gateway.stop();
+    await origin.close();
+  }
+});
+
+test('workers: 2: a revocation reaches every worker, and the primary reports it once, not once per worker', async () => {
+  const origin = await startOrigin();
+  const secret = 'admin-secret-for-worker-tests';
+  const gateway = await startGateway({
+    upstream: origin.url,
+    jwt: jwtConfig(),
+    routes: [{ path: '/api/' }],
+    workers: 2,
+    stateDir: join(tempDir(), 'state'),
+    admin: { listen: '127.0.0.1:0', secret },
+  });
+  try {
+    const alice = bearer(await hs256({ sub: 'alice', jti: 'alice-1' }));
+    const revoked = await get(`${gateway.adminUrl}/revoke`, { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, { method: 'POST', body: JSON.stringify({ jti: 'alice-1' }) });
+    assert.deepEqual(JSON.parse(revoked.body), { revoked: 1 });
+    // Fresh connections, so the kernel spreads them over both workers.
+    const replies = await Promise.all(Array.from({ length: 40 }, () => get(`${gateway.url}/api/page`, { ...alice, connection: 'close' })));
+    assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([401]));
+    assert.equal(await gateway.metric('bouncer_revocations', { kind: 'jti' }), 1, 'each worker holds the same set: reported once');
+    const stats = JSON.parse((await get(`${gateway.adminUrl}/stats`, { authorization: `Bearer ${secret}` })).body) as { revocations: { total: number } };
+    assert.equal(stats.revocations.total, 1);
+  } finally {
+    await gateway.stop();
     await origin.close();
   }
 });
