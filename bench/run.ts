@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [hot] [impulse] [flood] [memory] [verify] [cache] [fragments] [nodes] [dashboard] [--duration 10] [--token-bytes 8192] [--against ../old-checkout] ...`
+// The benchmark runner: `npm run bench -- [hot] [impulse] ... [--duration 10] ...` (`--help` lists them all)
 // (no names: all of them). Prints a table per benchmark and writes bench/results/<ISO stamp>.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -39,26 +39,52 @@ const BENCHES = {
 type BenchName = keyof typeof BENCHES;
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    duration: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
-    tokens: { type: 'string', default: '10000' },
-    users: { type: 'string', default: '10000' },
-    'memory-tokens': { type: 'string', default: '1000000' },
-    alg: { type: 'string', default: 'HS256' },
-    runtime: { type: 'string', default: 'node' },
-    'token-bytes': { type: 'string' },
-    against: { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run bench -- [${Object.keys(BENCHES).join('] [')}] (none: all of them)
+  --duration S      seconds per measured load (10)     --rounds N       rounds, medians reported (3)
+  --runtime R       node or bun (node)                 --alg A          HS256 or RS256 (HS256)
+  --tokens N        users rotating: hot, flood, dashboard (10000)   --users N   impulse crowd (10000)
+  --memory-tokens N tokens for memory (1000000)        --token-bytes N  credential length for flood
+  --against DIR     another built checkout, measured in the same rounds (hot, cache)`;
+
+function usage(problem: string): never {
+  console.error(`${problem}\n${USAGE}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      duration: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '3' },
+      tokens: { type: 'string', default: '10000' },
+      users: { type: 'string', default: '10000' },
+      'memory-tokens': { type: 'string', default: '1000000' },
+      alg: { type: 'string', default: 'HS256' },
+      runtime: { type: 'string', default: 'node' },
+      'token-bytes': { type: 'string' },
+      against: { type: 'string' },
+    },
+  });
+} catch (error) {
+  usage((error as Error).message);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const isBench = (name: string): name is BenchName => name in BENCHES;
 const unknown = positionals.filter((name) => !isBench(name));
-if (unknown.length > 0) throw new TypeError(`unknown benchmark ${unknown.join(', ')} (choose from ${Object.keys(BENCHES).join(', ')})`);
-if (values.alg !== 'HS256' && values.alg !== 'RS256') throw new TypeError('--alg must be HS256 or RS256');
-if (values.runtime !== 'node' && values.runtime !== 'bun') throw new TypeError('--runtime must be node or bun');
-if (values['token-bytes'] !== undefined && !(Number(values['token-bytes']) >= 32)) throw new TypeError('--token-bytes must be a number of characters, at least 32');
+if (unknown.length > 0) usage(`unknown benchmark ${unknown.join(', ')}`);
+if (values.alg !== 'HS256' && values.alg !== 'RS256') usage('--alg must be HS256 or RS256');
+if (values.runtime !== 'node' && values.runtime !== 'bun') usage('--runtime must be node or bun');
+if (values['token-bytes'] !== undefined && !(Number(values['token-bytes']) >= 32)) usage('--token-bytes must be a number of characters, at least 32');
+for (const key of ['duration', 'rounds', 'tokens', 'users', 'memory-tokens'] as const) {
+  if (!(Number(values[key]) > 0)) usage(`--${key} must be a positive number`);
+}
 const names = positionals.length > 0 ? positionals.filter(isBench) : (Object.keys(BENCHES) as BenchName[]);
 const options: BenchOptions = {
   durationS: Number(values.duration),
