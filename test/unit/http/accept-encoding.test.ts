@@ -32,3 +32,28 @@ test('spellings that accept the same codings give the same answer (one cache var
   const spellings = ['gzip, deflate, br', 'br, gzip', 'br;q=1.0, gzip;q=0.8, *;q=0.1', 'deflate, br'];
   assert.deepEqual(new Set(spellings.map(normaliseAcceptEncoding)), new Set(['br']));
 });
+
+// The straightforward reading (split, Set) the parser replaced, as the oracle of a property test.
+function reference(value: string | undefined): string {
+  if (!value) return 'identity';
+  const accepted = new Set<string>();
+  for (const part of value.toLowerCase().split(',')) {
+    const [coding, ...params] = part.trim().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (coding && (q === undefined || Number(q.slice(2)) > 0)) accepted.add(coding.trim());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip') || accepted.has('x-gzip')) return 'gzip';
+  return 'identity';
+}
+
+test('agrees with the split-and-Set reading on 20,000 random fields', () => {
+  const pieces = ['br', 'BR', 'gzip', 'x-gzip', 'GZip', 'deflate', 'zstd', '*', 'identity', ',', ', ', ' ', ';', 'q=0', 'Q=0', 'q=1', 'q=0.5', 'q=', 'q=abc', 'level=1', ';q=0', ';q=0.001', ' ;q=1', 'q= 1'];
+  let seed = 7;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed);
+  for (let i = 0; i < 20_000; i++) {
+    let value = '';
+    for (let n = next() % 8; n >= 0; n--) value += pieces[next() % pieces.length];
+    assert.equal(normaliseAcceptEncoding(value), reference(value), JSON.stringify(value));
+  }
+});
