@@ -8,7 +8,7 @@ import type { Fixture } from './lib/fixture.js';
 import { gatewayCounters } from './lib/prometheus.js';
 import { startPrevious } from './lib/previous.js';
 import { startGateway, startOrigin, type Gateway } from './lib/servers.js';
-import { median } from './lib/stats.js';
+import { median, pairedRatio } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 
@@ -42,7 +42,7 @@ export async function benchCache(fx: Fixture) {
     }
     const after = await gatewayCounters(gateway.admin);
     const side = (of: Record<Load, WrkResult[]>, load: Load) => ({ rps: median(of[load].map((r) => r.rps)), p99Ms: median(of[load].map((r) => r.p99Ms)) });
-    const ratio = (a: WrkResult[], b: WrkResult[]) => Math.round(median(a.map((r, i) => r.rps / b[i]!.rps)) * 1000) / 1000;
+    const ratio = (a: WrkResult[], b: WrkResult[]) => pairedRatio(a.map((r) => r.rps), b.map((r) => r.rps));
     return {
       plain: side(results, 'plain'),
       vary: { ...side(results, 'vary'), ratio: ratio(results.vary, results.plain) },

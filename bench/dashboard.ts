@@ -5,7 +5,7 @@
 import type { BenchOptions, Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
 import { startGateway, startOrigin } from './lib/servers.js';
-import { median } from './lib/stats.js';
+import { median, pairedRatio } from './lib/stats.js';
 import { cpuSeconds } from './lib/processes.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 
@@ -61,7 +61,7 @@ export async function benchDashboard(fx: Fixture) {
     return {
       closed: side(closedRounds),
       open: side(openRounds),
-      ratio: Math.round(median(openRounds.map((r, i) => r.rps / closedRounds[i]!.rps)) * 1000) / 1000,
+      ratio: pairedRatio(openRounds.map((r) => r.rps), closedRounds.map((r) => r.rps)),
       polls,
       statsBytes: polls === 0 ? 0 : Math.round(bytes / polls),
     };

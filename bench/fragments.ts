@@ -8,7 +8,7 @@ import type { Fixture } from './lib/fixture.js';
 import { startServer } from './lib/processes.js';
 import { gatewayCounters } from './lib/prometheus.js';
 import { startGateway } from './lib/servers.js';
-import { median } from './lib/stats.js';
+import { median, pairedRatio } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 
@@ -53,7 +53,7 @@ export async function benchFragments(fx: Fixture) {
       p99Ms: median(results[load].map((r) => r.p99Ms)),
       non2xx: results[load].reduce((sum, r) => sum + r.non2xx, 0),
     });
-    const ratio = (load: Load) => Math.round(median(results[load].map((r, i) => r.rps / results.plain[i]!.rps)) * 1000) / 1000;
+    const ratio = (load: Load) => pairedRatio(results[load].map((r) => r.rps), results.plain.map((r) => r.rps));
     return {
       plain: side('plain'),
       page: { ...side('page'), ratio: ratio('page') },

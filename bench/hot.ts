@@ -10,7 +10,7 @@ import type { Row } from './lib/table.js';
 import { gatewayCounters } from './lib/prometheus.js';
 import { startPrevious } from './lib/previous.js';
 import { startBare, startGateway, startOrigin } from './lib/servers.js';
-import { median } from './lib/stats.js';
+import { median, pairedRatio } from './lib/stats.js';
 import { cpuSeconds } from './lib/processes.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 
@@ -69,14 +69,14 @@ export async function benchHot(fx: Fixture) {
     }
     const after = { gateway: await gatewayCounters(gateway.admin), origin: await origin.stats() };
 
-    // Each round pairs them under the same machine conditions; a shared box drifts between rounds.
-    const ratioTo = (peer: Round[]) => Math.round(median(bouncerRounds.map((r, i) => r.rps / peer[i]!.rps)) * 1000) / 1000;
+    const rps = (rounds: Round[]) => rounds.map((r) => r.rps);
+    const ratioTo = (peer: Round[]) => pairedRatio(rps(bouncerRounds), rps(peer));
     return {
       bouncer: summarise(bouncerRounds),
       bare: summarise(bareRounds),
       ratio: ratioTo(bareRounds),
       coalesced: coalesced && { ...summarise(coalescedRounds), ratio: ratioTo(coalescedRounds) },
-      previous: previous && { against: fx.options.against!, ...summarise(previousRounds), ratio: ratioTo(previousRounds), previousToBare: Math.round(median(previousRounds.map((r, i) => r.rps / bareRounds[i]!.rps)) * 1000) / 1000 },
+      previous: previous && { against: fx.options.against!, ...summarise(previousRounds), ratio: ratioTo(previousRounds), previousToBare: pairedRatio(rps(previousRounds), rps(bareRounds)) },
       warmUp: warm,
       duringMeasurement: {
         originRequests: after.origin.requests - before.origin.requests,

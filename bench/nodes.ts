@@ -5,7 +5,7 @@
 import type { Fixture } from './lib/fixture.js';
 import type { Row } from './lib/table.js';
 import { startGateway, startOrigin, type Gateway } from './lib/servers.js';
-import { median } from './lib/stats.js';
+import { median, pairedRatio } from './lib/stats.js';
 import { mintValid } from './lib/tokens.js';
 import { runWrk } from './lib/wrk.js';
 import { startRedis } from '../test/helpers/redis.js';
@@ -94,9 +94,9 @@ export async function benchNodes(fx: Fixture) {
     }
     return {
       propagation,
-      hot: { plainRps: median(hot.plain), revokedRps: median(hot.revoked), ratio: round(median(hot.revoked.map((v, i) => v / hot.plain[i]!)), 3), rounds: hot },
+      hot: { plainRps: median(hot.plain), revokedRps: median(hot.revoked), ratio: pairedRatio(hot.revoked, hot.plain), rounds: hot },
       tiers: { memoryRps: median(tiers.memory), redisRps: median(tiers.redis), memoryP99Ms: median(tiers.memoryP99), redisP99Ms: median(tiers.redisP99), rounds: tiers },
-      connects: { workers1: median(connects.one), workers2: median(connects.two), ratio: round(median(connects.two.map((v, i) => v / connects.one[i]!)), 3), rounds: connects },
+      connects: { workers1: median(connects.one), workers2: median(connects.two), ratio: pairedRatio(connects.two, connects.one), rounds: connects },
     };
   } finally {
     await Promise.all(started.map((g) => g.stop().catch(() => undefined)));
@@ -111,9 +111,9 @@ async function post(admin: string, path: string, body: unknown): Promise<void> {
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
 }
 
-function round(value: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+/** Milliseconds to one decimal. */
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
 }
 
 export function nodesRows(r: Awaited<ReturnType<typeof benchNodes>>): Row[] {
